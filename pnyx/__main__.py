@@ -1,0 +1,3 @@
+from pnyx.cli import main
+
+main()

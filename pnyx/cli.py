@@ -1,0 +1,132 @@
+"""The ``pnyx`` command: serve, demo, migrate, site, doctor."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from pnyx.config import load_settings
+from pnyx.errors import PnyxError
+from pnyx.services import doctor as doctor_service
+from pnyx.services import sites as site_service
+from pnyx.services.container import Services
+from pnyx.store.migrate import current_revision, upgrade
+
+app = typer.Typer(help="pnyx: reader engagement for news and opinion sites.", no_args_is_help=True)
+site_app = typer.Typer(help="Publishers' sites: which origins may embed pnyx.", no_args_is_help=True)
+app.add_typer(site_app, name="site")
+console = Console()
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
+    """Open services from the environment, bring the schema up to date, run ``work``, close."""
+
+    async def main() -> T:
+        services = Services.build(load_settings())
+        try:
+            if migrate:
+                await upgrade(services.db)
+            return await work(services)
+        finally:
+            await services.close()
+
+    try:
+        return asyncio.run(main())
+    except PnyxError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1 if exc.status < 500 else 2) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve pnyx with uvicorn (migrations run on start)."""
+    load_settings()  # report a bad setting here, before any worker starts
+    uvicorn.run("pnyx.web.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+    revision = _run(lambda services: current_revision(services.db))
+    console.print(f"Database schema at revision {revision}.")
+
+
+@site_app.command("add")
+def site_add(
+    slug: Annotated[str, typer.Argument(help="Short name used as data-pnyx-site, like 'daily-planet'.")],
+    origin: Annotated[list[str], typer.Option(help="An origin that embeds pnyx; repeat for several.")],
+    name: Annotated[str | None, typer.Option(help="Display name (defaults to the slug).")] = None,
+) -> None:
+    """Register a site and the origins whose pages may embed pnyx."""
+    site = _run(lambda services: site_service.add_site(services, slug, origin, name))
+    console.print(f"Site {site.slug!r} added for {', '.join(site.origins)}.")
+
+
+@site_app.command("origins")
+def site_origins(
+    slug: Annotated[str, typer.Argument(help="The site to change.")],
+    origin: Annotated[list[str], typer.Option(help="The full new list of origins; repeat for several.")],
+) -> None:
+    """Replace the origins of a site."""
+    site = _run(lambda services: site_service.set_origins(services, slug, origin))
+    console.print(f"Site {site.slug!r} now answers {', '.join(site.origins)}.")
+
+
+@site_app.command("list")
+def site_list() -> None:
+    """List every site and its origins."""
+    sites = _run(site_service.list_sites)
+    table = Table("site", "name", "origins")
+    for site in sites:
+        table.add_row(site.slug, site.name, "\n".join(site.origins))
+    console.print(table)
+
+
+@app.command()
+def doctor(
+    repair: Annotated[bool, typer.Option(help="Overwrite drifted counters with their recount.")] = False,
+) -> None:
+    """Recount every counter from source rows; report drift (exit 1) or repair it."""
+    drifts = _run(lambda services: doctor_service.check_counters(services, repair=repair))
+    if not drifts:
+        console.print("All counters match their source rows.")
+        return
+    table = Table("table", "row", "column", "stored", "recount")
+    for drift in drifts:
+        table.add_row(drift.table, str(drift.row_id), drift.column, str(drift.stored), str(drift.actual))
+    console.print(table)
+    if repair:
+        console.print(f"Repaired {len(drifts)} drifted counters.")
+        return
+    console.print(f"{len(drifts)} counters drifted; run `pnyx doctor --repair` to fix them.")
+    raise typer.Exit(1)
+
+
+@app.command()
+def demo(port: Annotated[int, typer.Option(help="Port for the pnyx API.")] = 8000) -> None:
+    """Start pnyx on SQLite with a demo site, for trying it out."""
+    from pnyx.demo import prepare_demo
+
+    os.environ.setdefault("PNYX_DEMO", "1")
+    os.environ.setdefault("PNYX_DATABASE_URL", "sqlite+aiosqlite:///./pnyx-demo.db")
+    os.environ.setdefault("PNYX_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    _run(lambda services: prepare_demo(services, port))
+    console.print(f"pnyx is running: http://127.0.0.1:{port}/api/docs (API) — stop with Ctrl+C")
+    uvicorn.run("pnyx.web.app:create_app", factory=True, host="127.0.0.1", port=port)
+
+
+def main() -> None:
+    """Entry point of the ``pnyx`` script."""
+    app()

@@ -1,0 +1,1 @@
+"""Entities and rules of pnyx: pure functions and frozen dataclasses."""

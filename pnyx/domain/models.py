@@ -1,0 +1,103 @@
+"""The entities readers and publishers deal with, as frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class CommentStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+class BodyFormat(StrEnum):
+    MARKDOWN = "markdown"
+    HTML = "html"
+    TEXT = "text"
+
+
+class IdentityKind(StrEnum):
+    GUEST = "guest"
+    EMAIL = "email"
+    SSO = "sso"
+    OIDC = "oidc"
+
+
+class TargetKind(StrEnum):
+    COMMENT = "comment"
+    THREAD = "thread"
+
+
+class Sort(StrEnum):
+    BEST = "best"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: int
+    slug: str
+    name: str
+    origins: tuple[str, ...]
+    settings: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    id: int
+    site_id: int
+    key: str
+    url: str | None
+    title: str | None
+    closed: bool
+    comment_count: int
+    points_up: int
+    points_down: int
+    version: int
+
+    @property
+    def points(self) -> int:
+        return self.points_up - self.points_down
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    id: int
+    kind: IdentityKind
+    display_name: str | None
+    email: str | None
+    banned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    thread_id: int
+    parent_id: int | None
+    root_id: int | None
+    reply_to_id: int | None
+    depth: int
+    identity_id: int | None
+    author_name: str | None
+    author_email: str | None
+    website: str | None
+    body_source: str
+    body_format: BodyFormat
+    body_html: str
+    status: CommentStatus
+    up: int
+    down: int
+    pinned: bool
+    featured: bool
+    created_at: datetime
+    edited_at: datetime | None
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.parent_id is None

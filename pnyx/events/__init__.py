@@ -1,0 +1,1 @@
+"""The broker: carries events from services to live readers and caches on every node."""

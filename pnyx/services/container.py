@@ -1,0 +1,49 @@
+"""The services container: everything a use case needs, built once by the app factory or the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pnyx.config import Settings, resolve_secret
+from pnyx.events.broker import Broker, InMemoryBroker
+from pnyx.services.ratelimit import RateLimiter
+from pnyx.services.tokens import TokenSigner
+from pnyx.store.engine import Database
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Database, broker, clock, signer and limiter, with the settings they were made from."""
+
+    settings: Settings
+    db: Database
+    broker: Broker
+    tokens: TokenSigner
+    limiter: RateLimiter
+    clock: Clock = field(default=utc_now)
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:
+        """Open everything the settings name; nothing here talks to the network yet."""
+        secret = resolve_secret(settings)
+        return cls(
+            settings=settings,
+            db=Database.open(settings.database_url),
+            broker=InMemoryBroker(),
+            tokens=TokenSigner(secret),
+            limiter=RateLimiter.from_settings(settings.rate_limits == "on", settings.redis_url),
+            clock=clock,
+        )
+
+    async def close(self) -> None:
+        await self.broker.close()
+        await self.db.close()

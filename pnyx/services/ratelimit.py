@@ -1,0 +1,74 @@
+"""Rate limits on writes, per identity and per client address, with the ``limits`` library.
+
+Memory storage by default; with PNYX_REDIS_URL the counters live in Redis so every
+node shares them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from pnyx.errors import RateLimited
+
+# Generous for a person, tight for a script: a fast typist posts a few comments a minute at most.
+DEFAULT_LIMITS = {
+    "comment": "6/minute;40/hour",
+    "edit": "20/minute",
+    "vote": "60/minute;600/hour",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is writing, as far as limits care: an identity id and a hashed address, either may be absent."""
+
+    identity_id: int | None
+    address_hash: str | None
+
+
+class RateLimiter:
+    """Checks and counts one write against every limit of its action."""
+
+    def __init__(self, storage: Storage | None, rules: dict[str, str] | None = None) -> None:
+        self._limiter = MovingWindowRateLimiter(storage) if storage is not None else None
+        self._rules: dict[str, list[RateLimitItem]] = {
+            action: parse_many(spec) for action, spec in (rules or DEFAULT_LIMITS).items()
+        }
+
+    @classmethod
+    def from_settings(cls, enabled: bool, redis_url: str | None) -> RateLimiter:
+        if not enabled:
+            return cls(None)
+        if not redis_url:
+            return cls(MemoryStorage())
+        storage = storage_from_string(f"async+{redis_url}")
+        assert isinstance(storage, Storage)
+        return cls(storage)
+
+    async def hit(self, action: str, actor: Actor) -> None:
+        """Count one ``action`` by ``actor``; raises RateLimited when any limit is spent."""
+        if self._limiter is None:
+            return
+        keys = [f"id:{actor.identity_id}"] if actor.identity_id is not None else []
+        if actor.address_hash:
+            keys.append(f"ip:{actor.address_hash}")
+        for item in self._rules[action]:
+            for key in keys:
+                if not await self._limiter.hit(item, "pnyx", action, key):
+                    raise RateLimited(_sentence(item), retry_after=await self._retry_after(item, action, key))
+
+    async def _retry_after(self, item: RateLimitItem, action: str, key: str) -> int:
+        assert self._limiter is not None
+        stats = await self._limiter.get_window_stats(item, "pnyx", action, key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def _sentence(item: RateLimitItem) -> str:
+    return f"You are writing faster than this site allows ({item}). Please wait a moment and try again."

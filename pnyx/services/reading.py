@@ -1,0 +1,121 @@
+"""Use cases for reading: a page of a thread, comment counts of many articles, and a reader's own state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pnyx.domain.models import Sort, TargetKind, Thread
+from pnyx.domain.paging import decode_cursor, encode_cursor, sort_key
+from pnyx.domain.threading import Node, build_forest
+from pnyx.domain.urls import thread_key
+from pnyx.errors import Invalid
+from pnyx.services.container import Services
+from pnyx.services.sites import site_named
+from pnyx.services.threads import thread_for_read
+from pnyx.store import comments as comment_store
+from pnyx.store import threads as thread_store
+from pnyx.store import votes as vote_store
+
+MAX_COUNT_KEYS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Which page of which thread a reader asks for; ``view_all`` lifts the page size to the configured cap."""
+
+    site: str
+    key: str
+    sort: Sort = Sort.BEST
+    cursor: str | None = None
+    limit: int | None = None
+    view_all: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPage:
+    """The thread (None before its first write), the page's comment trees, and where the next page starts."""
+
+    thread: Thread | None
+    nodes: list[Node]
+    next_cursor: str | None
+    sort: Sort
+
+
+def _page_size(services: Services, request: PageRequest) -> int:
+    if request.view_all:
+        return services.settings.view_all_cap
+    return request.limit or services.settings.page_size
+
+
+def _reply_order(sort: Sort) -> Any:
+    # Replies read as a conversation, oldest first, unless the reader asked for the best.
+    if sort is Sort.BEST:
+        return lambda comment: (-sort_key(comment, sort)[0], comment.id)
+    return lambda comment: (comment.created_at, comment.id)
+
+
+async def list_comments(services: Services, request: PageRequest) -> ThreadPage:
+    """One page of top-level comments with all their visible replies nested."""
+    after = decode_cursor(request.cursor, request.sort) if request.cursor else None
+    size = _page_size(services, request)
+    async with services.db.read() as conn:
+        site = await site_named(conn, request.site)
+        thread = await thread_for_read(conn, site, request.key)
+        if thread is None:
+            return ThreadPage(None, [], None, request.sort)
+        query = comment_store.PageQuery(thread.id, request.sort, size, after)
+        roots = await comment_store.top_level_page(conn, query)
+        more = len(roots) > size
+        roots = roots[:size]
+        if after is None:
+            roots = [*await comment_store.pinned_top_level(conn, thread.id), *roots]
+        replies = await comment_store.replies_of(conn, thread.id, [comment.id for comment in roots])
+    next_cursor = encode_cursor(request.sort, sort_key(roots[-1], request.sort)) if more else None
+    return ThreadPage(thread, build_forest(roots, replies, _reply_order(request.sort)), next_cursor, request.sort)
+
+
+async def comment_counts(services: Services, site_slug: str, keys: list[str]) -> dict[str, int]:
+    """Comment counts for up to 100 articles, by the keys as the caller gave them; unknown articles count 0."""
+    if not keys:
+        raise Invalid("Name at least one article with `key`.")
+    if len(keys) > MAX_COUNT_KEYS:
+        raise Invalid(f"Ask for at most {MAX_COUNT_KEYS} articles at once; this request names {len(keys)}.")
+    canonical = {key: thread_key(key) for key in keys}
+    async with services.db.read() as conn:
+        site = await site_named(conn, site_slug)
+        found = await thread_store.comment_counts(conn, site.id, sorted(set(canonical.values())))
+    return {key: found.get(stored, 0) for key, stored in canonical.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Editable:
+    """One of the reader's own comments and until when they may change it."""
+
+    comment_id: int
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderState:
+    """What differs per reader on a thread: their votes, their article points vote, their editable comments."""
+
+    identity_id: int | None
+    votes: dict[int, int] = field(default_factory=dict)
+    points_vote: int = 0
+    editable: list[Editable] = field(default_factory=list)
+
+
+async def reader_state(services: Services, site_slug: str, key: str, identity_id: int | None) -> ReaderState:
+    """This reader's votes and editable comments on one thread."""
+    async with services.db.read() as conn:
+        site = await site_named(conn, site_slug)
+        thread = await thread_for_read(conn, site, key)
+        if thread is None or identity_id is None:
+            return ReaderState(identity_id)
+        window = timedelta(minutes=services.settings.edit_window_minutes)
+        own = await comment_store.own_recent(conn, thread.id, identity_id, services.clock() - window)
+        votes = await vote_store.comment_votes_in_thread(conn, thread.id, identity_id)
+        points = await vote_store.current_vote(conn, TargetKind.THREAD, thread.id, identity_id)
+    return ReaderState(identity_id, votes, points, [Editable(c.id, c.created_at + window) for c in own])

@@ -1,0 +1,44 @@
+"""Reader identity tokens: the signed bearer token a reader's browser keeps in localStorage."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from pnyx.errors import Unauthorized
+
+
+class TokenSigner:
+    """Signs identity ids into tokens, checks them back, and hashes client addresses with the same secret."""
+
+    def __init__(self, secret: str) -> None:
+        self._identity = URLSafeSerializer(secret, salt="pnyx.identity")
+        self._address_key = hashlib.sha256(b"pnyx.address:" + secret.encode()).digest()
+
+    def identity_token(self, identity_id: int) -> str:
+        """A token naming this identity."""
+        return str(self._identity.dumps({"i": identity_id}))
+
+    def identity_id(self, token: str) -> int:
+        """The identity a token names; raises Unauthorized for a forged or damaged token."""
+        try:
+            payload = self._identity.loads(token)
+        except BadSignature as exc:
+            raise Unauthorized(
+                "Your reader token is not valid (it may come from another pnyx server). Sign out or clear this "
+                "site's stored data, then try again."
+            ) from exc
+        if not isinstance(payload, dict) or not isinstance(payload.get("i"), int):
+            raise Unauthorized("Your reader token is not valid. Clear this site's stored data, then try again.")
+        return int(payload["i"])
+
+    def avatar_seed(self, identity_id: int | None, name: str | None) -> str:
+        """A stable, non-reversible seed for a generated avatar: same writer, same picture."""
+        subject = f"id:{identity_id}" if identity_id is not None else f"name:{name or ''}"
+        return hmac.new(self._address_key, b"avatar:" + subject.encode(), hashlib.sha256).hexdigest()[:12]
+
+    def address_hash(self, address_key: str) -> str:
+        """A keyed hash of a client address: comparable for bans and limits, useless for tracking elsewhere."""
+        return hmac.new(self._address_key, address_key.encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,34 @@
+"""Queries on reader identities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pnyx.domain.models import Identity, IdentityKind
+from pnyx.store.tables import identity
+
+
+def _to_identity(row: Any) -> Identity:
+    return Identity(
+        id=row.id, kind=IdentityKind(row.kind), display_name=row.display_name, email=row.email, banned=row.banned
+    )
+
+
+async def insert_guest(conn: AsyncConnection, now: datetime) -> Identity:
+    """Mint a new guest identity."""
+    result = await conn.execute(
+        insert(identity)
+        .values(kind=IdentityKind.GUEST.value, email_verified=False, banned=False, shadowbanned=False, created_at=now)
+        .returning(identity)
+    )
+    return _to_identity(result.one())
+
+
+async def get_identity(conn: AsyncConnection, identity_id: int) -> Identity | None:
+    """The identity with this id, if any."""
+    row = (await conn.execute(select(identity).where(identity.c.id == identity_id))).one_or_none()
+    return _to_identity(row) if row else None

@@ -1,0 +1,134 @@
+"""The schema in one file. Alembic migrations under ``migrations/`` build exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from pnyx.store.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+site = Table(
+    "site",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("origins", JSON, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+thread = Table(
+    "thread",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("site.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(500), nullable=False),
+    Column("url", String(2000)),
+    Column("title", String(500)),
+    Column("closed", Boolean, nullable=False),
+    Column("comment_count", Integer, nullable=False),
+    Column("points_up", Integer, nullable=False),
+    Column("points_down", Integer, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("site_id", "key"),
+)
+
+thread_alias = Table(
+    "thread_alias",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("site.id", ondelete="CASCADE"), nullable=False),
+    Column("thread_id", Integer, ForeignKey("thread.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    UniqueConstraint("site_id", "url"),
+)
+
+identity = Table(
+    "identity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("display_name", String(200)),
+    Column("email", String(254)),
+    Column("email_verified", Boolean, nullable=False),
+    Column("banned", Boolean, nullable=False),
+    Column("shadowbanned", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+comment = Table(
+    "comment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("thread.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Integer, ForeignKey("comment.id")),
+    # Top-level comments have no root; every reply names the top-level comment of its tree,
+    # so one indexed query fetches all replies of a page.
+    Column("root_id", Integer, ForeignKey("comment.id")),
+    # The comment actually answered; differs from parent_id when a deep reply is attached higher up.
+    Column("reply_to_id", Integer, ForeignKey("comment.id")),
+    Column("depth", SmallInteger, nullable=False),
+    Column("identity_id", Integer, ForeignKey("identity.id")),
+    Column("author_name", String(200)),
+    Column("author_email", String(254)),
+    Column("website", String(500)),
+    Column("body_source", Text, nullable=False),
+    Column("body_format", String(16), nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("up", Integer, nullable=False),
+    Column("down", Integer, nullable=False),
+    Column("rank", BigInteger, nullable=False),
+    Column("pinned", Boolean, nullable=False),
+    Column("featured", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime),
+    Column("ip_hash", String(64)),
+    Column("source_system", String(32)),
+    Column("source_id", String(200)),
+    Index(None, "thread_id", "root_id", "created_at", "id"),
+    Index(None, "thread_id", "root_id", "rank", "id"),
+    Index(None, "identity_id"),
+    UniqueConstraint("source_system", "source_id"),
+)
+
+vote = Table(
+    "vote",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target_kind", String(16), nullable=False),
+    Column("target_id", Integer, nullable=False),
+    Column("identity_id", Integer, ForeignKey("identity.id", ondelete="CASCADE"), nullable=False),
+    # 0 is a withdrawn vote: keeping the row lets a later change lock it instead of racing an insert.
+    Column("value", SmallInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("target_kind", "target_id", "identity_id"),
+    Index(None, "identity_id", "target_kind"),
+    CheckConstraint("value IN (-1, 0, 1)", name="value"),
+)

@@ -1,0 +1,131 @@
+"""/api/v1/comments: read a thread, post, edit, delete, and vote on comments."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from pnyx.domain.models import Sort
+from pnyx.services import comments as comment_service
+from pnyx.services import reading
+from pnyx.services import votes as vote_service
+from pnyx.services.threads import ThreadRef
+from pnyx.web.api.views import comment_view, node_view, thread_view
+from pnyx.web.deps import ReaderDep, ServicesDep
+from pnyx.web.responses import JSON
+
+router = APIRouter(prefix="/api/v1/comments", tags=["comments"])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PostBody(Strict):
+    site: str = Field(description="The site's slug.")
+    key: str = Field(description="The thread: an explicit id or the article URL.")
+    url: str | None = Field(None, description="The article URL; required for the first comment of an explicit key.")
+    title: str | None = Field(None, description="The article title, stored with a new thread.")
+    parent_id: int | None = Field(None, description="The comment this one answers.")
+    body: str = Field(description="Markdown text.")
+    author_name: str | None = None
+    author_email: str | None = Field(None, description="Never shown publicly.")
+    website: str | None = Field(None, description="An http or https address.")
+
+
+class EditBody(Strict):
+    body: str
+
+
+class VoteBody(Strict):
+    value: Literal[1, -1, 0] = Field(description="1 upvote, -1 downvote, 0 withdraw.")
+
+
+@router.get("")
+async def list_comments(
+    request: Request,
+    services: ServicesDep,
+    site: Annotated[str, Query(description="The site's slug.")],
+    key: Annotated[str, Query(description="The thread: explicit id or article URL.")],
+    sort: Sort = Sort.BEST,
+    cursor: str | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+    view: Annotated[Literal["page", "all"], Query(description="`all`: the whole thread up to the cap.")] = "page",
+) -> Response:
+    """A page of top-level comments with replies nested, newest state of the thread, and the next cursor."""
+    page = await reading.list_comments(
+        services, reading.PageRequest(site, key, sort, cursor, limit, view_all=view == "all")
+    )
+    payload = {
+        "thread": thread_view(page.thread) if page.thread else None,
+        "comments": [node_view(node, services.tokens) for node in page.nodes],
+        "next_cursor": page.next_cursor,
+        "total": page.thread.comment_count if page.thread else 0,
+        "sort": page.sort.value,
+    }
+    return _cached_json(request, payload)
+
+
+def _cached_json(request: Request, payload: dict[str, Any]) -> Response:
+    # The payload is the same for every reader, so a validator lets browsers and CDNs skip the body.
+    response = JSON(payload)
+    etag = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    response.headers.update(headers)
+    return response
+
+
+@router.post("", status_code=201)
+async def post_comment(body: PostBody, services: ServicesDep, reader: ReaderDep) -> Response:
+    """Post a comment or a reply; a reader without a token gets one back as ``identity_token``."""
+    post = comment_service.NewPost(
+        thread=ThreadRef(body.site, body.key, body.url, body.title),
+        body=body.body,
+        parent_id=body.parent_id,
+        author_name=body.author_name,
+        author_email=body.author_email,
+        website=body.website,
+    )
+    posted = await comment_service.post_comment(services, post, reader)
+    payload: dict[str, Any] = {
+        "comment": comment_view(posted.comment, services.tokens),
+        "thread": thread_view(posted.thread),
+    }
+    if posted.new_token:
+        payload["identity_token"] = posted.new_token
+    return JSON(payload, status_code=201)
+
+
+@router.patch("/{comment_id}")
+async def edit_comment(comment_id: int, body: EditBody, services: ServicesDep, reader: ReaderDep) -> Response:
+    """Change the text of one's own comment within the edit window."""
+    comment = await comment_service.edit_comment(services, comment_id, body.body, reader)
+    return JSON({"comment": comment_view(comment, services.tokens)})
+
+
+@router.delete("/{comment_id}", status_code=204)
+async def delete_comment(comment_id: int, services: ServicesDep, reader: ReaderDep) -> Response:
+    """Delete one's own comment within the edit window; replies stay."""
+    await comment_service.delete_comment(services, comment_id, reader)
+    return Response(status_code=204)
+
+
+@router.put("/{comment_id}/vote")
+async def vote_comment(comment_id: int, body: VoteBody, services: ServicesDep, reader: ReaderDep) -> Response:
+    """Upvote (1), downvote (-1) or withdraw (0) the reader's vote on a comment."""
+    tally = await vote_service.vote_comment(services, comment_id, body.value, reader)
+    return JSON(tally_view(tally))
+
+
+def tally_view(tally: vote_service.Tally) -> dict[str, object]:
+    """Counters after a vote, plus a token when the voter was new."""
+    view: dict[str, object] = {"up": tally.up, "down": tally.down, "points": tally.points, "value": tally.value}
+    if tally.new_token:
+        view["identity_token"] = tally.new_token
+    return view
