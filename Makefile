@@ -1,0 +1,50 @@
+# Every target creates .venv itself, so each works on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: install demo serve test test-unit test-integration lint fix docs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pnyx demo --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/pnyx serve --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check pnyx tests bench tools
+	$(BIN)/ruff format --check pnyx tests bench tools
+	$(BIN)/mypy
+
+fix: $(STAMP)
+	$(BIN)/ruff check --fix pnyx tests bench tools
+	$(BIN)/ruff format pnyx tests bench tools
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+# Regenerates the reference pages in docs/ from the code; tests/docs fails when they are stale.
+docs: $(STAMP)
+	$(BIN)/python tools/gen_docs.py
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache pnyx-demo.db* pnyx-secret.key
