@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from pnyx.config import Settings, resolve_secret
+from pnyx.events import redis as redis_events
 from pnyx.events.broker import Broker, InMemoryBroker
 from pnyx.services.ratelimit import RateLimiter
 from pnyx.services.tokens import TokenSigner
@@ -30,20 +32,27 @@ class Services:
     tokens: TokenSigner
     limiter: RateLimiter
     clock: Clock = field(default=utc_now)
+    redis_pool: Any = None
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:
         """Open everything the settings name; nothing here talks to the network yet."""
         secret = resolve_secret(settings)
+        pool = redis_events.connection_pool(settings.redis_url) if settings.redis_url else None
+        tokens = TokenSigner(secret)
+        limiter = RateLimiter.from_settings(settings.rate_limits == "on", settings.redis_url, pool, tokens.namespace())
         return cls(
             settings=settings,
             db=Database.open(settings.database_url),
             broker=InMemoryBroker(),
-            tokens=TokenSigner(secret),
-            limiter=RateLimiter.from_settings(settings.rate_limits == "on", settings.redis_url),
+            tokens=tokens,
+            limiter=limiter,
             clock=clock,
+            redis_pool=pool,
         )
 
     async def close(self) -> None:
         await self.broker.close()
         await self.db.close()
+        if self.redis_pool is not None:
+            await redis_events.close_pool(self.redis_pool)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, Storage
@@ -36,21 +37,29 @@ class Actor:
 class RateLimiter:
     """Checks and counts one write against every limit of its action."""
 
-    def __init__(self, storage: Storage | None, rules: dict[str, str] | None = None) -> None:
+    def __init__(self, storage: Storage | None, rules: dict[str, str] | None = None, namespace: str = "pnyx") -> None:
         self._limiter = MovingWindowRateLimiter(storage) if storage is not None else None
+        # Deployments sharing one Redis must not share counters: identity ids repeat across databases.
+        self._namespace = namespace
         self._rules: dict[str, list[RateLimitItem]] = {
             action: parse_many(spec) for action, spec in (rules or DEFAULT_LIMITS).items()
         }
 
     @classmethod
-    def from_settings(cls, enabled: bool, redis_url: str | None) -> RateLimiter:
+    def from_settings(
+        cls, enabled: bool, redis_url: str | None, redis_pool: Any = None, namespace: str = "pnyx"
+    ) -> RateLimiter:
+        """Limits off, in memory, or in Redis through the node's shared connection pool."""
         if not enabled:
             return cls(None)
         if not redis_url:
-            return cls(MemoryStorage())
-        storage = storage_from_string(f"async+{redis_url}")
+            return cls(MemoryStorage(), namespace=namespace)
+        # redis-py is already a dependency; limits would otherwise want coredis.
+        storage = storage_from_string(
+            f"async+{redis_url}", implementation="redispy", key_prefix="pnyx-limits", connection_pool=redis_pool
+        )
         assert isinstance(storage, Storage)
-        return cls(storage)
+        return cls(storage, namespace=namespace)
 
     async def hit(self, action: str, actor: Actor) -> None:
         """Count one ``action`` by ``actor``; raises RateLimited when any limit is spent."""
@@ -61,12 +70,12 @@ class RateLimiter:
             keys.append(f"ip:{actor.address_hash}")
         for item in self._rules[action]:
             for key in keys:
-                if not await self._limiter.hit(item, "pnyx", action, key):
+                if not await self._limiter.hit(item, self._namespace, action, key):
                     raise RateLimited(_sentence(item), retry_after=await self._retry_after(item, action, key))
 
     async def _retry_after(self, item: RateLimitItem, action: str, key: str) -> int:
         assert self._limiter is not None
-        stats = await self._limiter.get_window_stats(item, "pnyx", action, key)
+        stats = await self._limiter.get_window_stats(item, self._namespace, action, key)
         return max(1, math.ceil(stats.reset_time - time.time()))
 
 

@@ -39,6 +39,10 @@ class TokenSigner:
         subject = f"id:{identity_id}" if identity_id is not None else f"name:{name or ''}"
         return hmac.new(self._address_key, b"avatar:" + subject.encode(), hashlib.sha256).hexdigest()[:12]
 
+    def namespace(self) -> str:
+        """A short name for this deployment, derived from its secret, for keys in shared stores."""
+        return hmac.new(self._address_key, b"namespace", hashlib.sha256).hexdigest()[:12]
+
     def address_hash(self, address_key: str) -> str:
         """A keyed hash of a client address: comparable for bans and limits, useless for tracking elsewhere."""
         return hmac.new(self._address_key, address_key.encode(), hashlib.sha256).hexdigest()[:32]
