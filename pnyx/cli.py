@@ -12,7 +12,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from pnyx.config import load_settings
+from pnyx.config import load_settings, resolve_secret
 from pnyx.errors import PnyxError
 from pnyx.services import doctor as doctor_service
 from pnyx.services import sites as site_service
@@ -45,6 +45,15 @@ def _run(work: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T
         raise typer.Exit(1 if exc.status < 500 else 2) from exc
 
 
+def _check_settings() -> None:
+    """Report a bad setting as a sentence before any server process starts."""
+    try:
+        resolve_secret(load_settings())
+    except PnyxError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -52,7 +61,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve pnyx with uvicorn (migrations run on start)."""
-    load_settings()  # report a bad setting here, before any worker starts
+    _check_settings()
     uvicorn.run("pnyx.web.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
 
 

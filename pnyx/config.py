@@ -32,9 +32,8 @@ SECRET_FILE_NAME = "pnyx-secret.key"
 class Settings(BaseSettings):
     """Every setting of pnyx; env ``PNYX_<NAME>`` overrides ``pnyx.toml``."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="PNYX_", extra="forbid", toml_file=os.environ.get("PNYX_CONFIG", "pnyx.toml")
-    )
+    model_config = SettingsConfigDict(env_prefix="PNYX_", extra="forbid")
+
 
     database_url: str = Field(
         "sqlite+aiosqlite:///./pnyx.db",
@@ -76,7 +75,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+        # The file is named when settings are read, not at import: PNYX_CONFIG may change in between.
+        toml_file = os.environ.get("PNYX_CONFIG", "pnyx.toml")
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
