@@ -23,6 +23,7 @@ app = typer.Typer(help="pnyx: reader engagement for news and opinion sites.", no
 site_app = typer.Typer(help="Publishers' sites: which origins may embed pnyx.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 console = Console()
+errors = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -41,7 +42,7 @@ def _run(work: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T
     try:
         return asyncio.run(main())
     except PnyxError as exc:
-        console.print(f"[red]{exc.detail}[/red]")
+        errors.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(1 if exc.status < 500 else 2) from exc
 
 
@@ -50,7 +51,7 @@ def _check_settings() -> None:
     try:
         resolve_secret(load_settings())
     except PnyxError as exc:
-        console.print(f"[red]{exc.detail}[/red]")
+        errors.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from exc
 
 

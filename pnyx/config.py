@@ -34,7 +34,6 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PNYX_", extra="forbid")
 
-
     database_url: str = Field(
         "sqlite+aiosqlite:///./pnyx.db",
         description="SQLAlchemy URL of the database: `sqlite+aiosqlite:///path.db` or `postgresql+asyncpg://...`.",

@@ -60,7 +60,9 @@ class Api:
         response = await self.client.post("/api/v1/comments", json=payload, headers=reader.headers())
         return reader.keep_token(response)
 
-    async def post_ok(self, reader: Reader, key: str, body: str = "A thoughtful comment.", **extra: Any) -> dict[str, Any]:
+    async def post_ok(
+        self, reader: Reader, key: str, body: str = "A thoughtful comment.", **extra: Any
+    ) -> dict[str, Any]:
         response = await self.post(reader, key, body, **extra)
         assert response.status_code == 201, response.text
         comment: dict[str, Any] = response.json()["comment"]
@@ -84,9 +86,7 @@ class Api:
         return reader.keep_token(response)
 
     async def me(self, reader: Reader, key: str) -> dict[str, Any]:
-        response = await self.client.get(
-            "/api/v1/me", params={"site": self.site, "key": key}, headers=reader.headers()
-        )
+        response = await self.client.get("/api/v1/me", params={"site": self.site, "key": key}, headers=reader.headers())
         assert response.status_code == 200, response.text
         state: dict[str, Any] = response.json()
         return state

@@ -34,13 +34,15 @@ _RENDERER = _make_renderer()
 
 
 def sanitise(markup: str) -> str:
-    """HTML cut down to the allow-list, links marked ``rel="nofollow ugc noopener"``; idempotent."""
+    """HTML cut down to the allow-list, absolute links only, marked ``rel="nofollow ugc noopener"``; idempotent."""
     return nh3.clean(
         markup,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         link_rel=LINK_REL,
         url_schemes=set(URL_SCHEMES),
+        # A relative href would resolve against the publisher's page that embeds the thread.
+        url_relative="deny",
         strip_comments=True,
     ).strip()
 

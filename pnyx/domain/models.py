@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# Row ids are INTEGER columns (32-bit on PostgreSQL): a larger number can name no row.
+MAX_ID = 2**31 - 1
+
 
 class CommentStatus(StrEnum):
     PENDING = "pending"

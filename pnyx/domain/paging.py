@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from pnyx.domain.models import Comment, Sort
-from pnyx.domain.ranking import rank
+from pnyx.domain.models import MAX_ID, Comment, Sort
+from pnyx.domain.ranking import RANK_SCALE, rank
 from pnyx.errors import BadRequest
 
 MAX_CURSOR_CHARS = 200
@@ -38,12 +38,28 @@ def decode_cursor(cursor: str, sort: Sort) -> tuple[Any, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         name, first, comment_id = orjson.loads(raw)
-        if name != sort.value or not isinstance(comment_id, int):
+        if name != sort.value:
             raise ValueError(name)
-        position = (int(first) if sort is Sort.BEST else datetime.fromisoformat(first)), comment_id
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        position = _position(sort, first), _within(comment_id, MAX_ID)
+    except (ValueError, TypeError, OverflowError, binascii.Error, orjson.JSONDecodeError) as exc:
         raise BadRequest(
             "The cursor is not valid for this sort order; use the next_cursor value of the previous page.",
             code="invalid_cursor",
         ) from exc
     return position
+
+
+def _within(value: Any, highest: int) -> int:
+    # A hand-made cursor must not carry numbers the database cannot store.
+    if type(value) is not int or not 0 <= value <= highest:
+        raise ValueError(value)
+    return value
+
+
+def _position(sort: Sort, first: Any) -> Any:
+    if sort is Sort.BEST:
+        return _within(first, RANK_SCALE)
+    moment = datetime.fromisoformat(first)
+    if moment.tzinfo is None:
+        raise ValueError(first)
+    return moment.astimezone(UTC)  # OverflowError at the ends of the calendar

@@ -11,9 +11,9 @@ RANK_SCALE = 1_000_000_000
 
 
 def wilson_lower_bound(up: int, down: int, z: float = Z) -> float:
-    """Lower bound of the Wilson interval for the share of upvotes; 0.0 without votes."""
+    """Lower bound of the Wilson interval for the share of upvotes; 0.0 without upvotes."""
     n = up + down
-    if n <= 0:
+    if up <= 0 or n <= 0:  # exactly 0; the formula would leave a float residue that grows with downvotes
         return 0.0
     p = up / n
     centre = p + z * z / (2 * n)

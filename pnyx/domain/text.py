@@ -12,7 +12,8 @@ _KEPT_CONTROLS = {"\n", "\t"}
 # Bidi embeddings, overrides and isolates can make a comment display text other than its bytes
 # ("Trojan Source"); the BOM is noise. Joiners stay: emoji sequences and Persian need them.
 _DROPPED_FORMAT = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)}
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+# Shape only (delivery is the real check), but nothing that could break out of a header or markup.
+_EMAIL = re.compile(r"^[^@\s<>()\[\]\\,;:\"]{1,64}@[^@\s<>()\[\]\\,;:\"/.]+(\.[^@\s<>()\[\]\\,;:\"/.]+)+\Z")
 MAX_EMAIL_CHARS = 254
 MAX_WEBSITE_CHARS = 500
 
@@ -20,10 +21,11 @@ MAX_WEBSITE_CHARS = 500
 def clean_text(value: str) -> str:
     """NFC-normalise, unify line breaks and drop control and bidi-override characters."""
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    value = unicodedata.normalize("NFC", value)
-    return "".join(
+    kept = "".join(
         ch for ch in value if ch in _KEPT_CONTROLS or (unicodedata.category(ch) != "Cc" and ch not in _DROPPED_FORMAT)
     )
+    # Normalise last: a dropped character may have separated a letter from its combining mark.
+    return unicodedata.normalize("NFC", kept)
 
 
 def clean_body(value: str, *, max_chars: int) -> str:

@@ -8,6 +8,7 @@ on the root path. ``canonicalise`` is idempotent.
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pnyx.errors import Invalid
@@ -24,14 +25,21 @@ def is_url(key: str) -> bool:
 
 def _split(url: str) -> tuple[str, str, int | None]:
     try:
+        if _has_control(url.strip()):  # a NUL or escape in a stored key breaks databases and terminals
+            raise ValueError(url)
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
         raise Invalid(f"{url[:100]!r} is not a valid web address.") from exc
     scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
+    host = (parts.hostname or "").lower().rstrip(".")
+    if scheme not in DEFAULT_PORTS or not host:
         raise Invalid(f"{url[:100]!r} is not an http:// or https:// address.")
-    return scheme, parts.hostname.lower().rstrip("."), port
+    return scheme, host, port
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def _netloc(scheme: str, host: str, port: int | None) -> str:
@@ -78,6 +86,6 @@ def thread_key(key: str) -> str:
         raise Invalid(f"The thread key is longer than {MAX_KEY_CHARS} characters.")
     if is_url(key):
         return canonicalise(key)
-    if any(ord(ch) < 32 for ch in key):
+    if _has_control(key):
         raise Invalid("The thread key contains control characters.")
     return key

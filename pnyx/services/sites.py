@@ -11,7 +11,7 @@ from pnyx.services.container import Services
 from pnyx.store import sites as site_store
 from pnyx.store.engine import Conn
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\Z")
 
 
 def _clean_origins(origins: list[str]) -> list[str]:
@@ -42,7 +42,8 @@ async def set_origins(services: Services, slug: str, origins: list[str]) -> Site
 
 async def site_named(conn: Conn, slug: str) -> Site:
     """The site a request names; NotFound with a hint when there is none."""
-    site = await site_store.get_by_slug(conn, slug)
+    # A name no site can have (a NUL breaks PostgreSQL) is not worth a query.
+    site = await site_store.get_by_slug(conn, slug) if _SLUG.match(slug) else None
     if site is None:
         raise NotFound(f"There is no site named {slug!r}; check the data-pnyx-site attribute of the embed.")
     return site

@@ -115,7 +115,13 @@ def _sort_columns(sort: Sort) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
 
 def _top_level(thread_id: int) -> Select[Any]:
     replies = comment.alias("reply")
-    live_reply = exists().where(replies.c.root_id == comment.c.id, replies.c.status == CommentStatus.APPROVED.value)
+    # The thread as a constant: the lookup uses the (thread_id, root_id, ...) index, and a hashed
+    # subplan on PostgreSQL reads this thread's replies only, not every comment of every site.
+    live_reply = exists().where(
+        replies.c.thread_id == thread_id,
+        replies.c.root_id == comment.c.id,
+        replies.c.status == CommentStatus.APPROVED.value,
+    )
     return select(comment).where(
         comment.c.thread_id == thread_id,
         comment.c.root_id.is_(None),
@@ -135,7 +141,10 @@ async def top_level_page(conn: AsyncConnection, page: PageQuery) -> list[Comment
         position = tuple_(first, second)
         bound = tuple_(*page.after)
         query = query.where(position > bound if ascending else position < bound)
-    order = (first.asc(), second.asc()) if ascending else (first.desc(), second.desc())
+    # root_id is NULL on every row here; naming it lets PostgreSQL (which does not treat IS NULL as a
+    # constant) read the (thread_id, root_id, sort, id) index in order and stop at the limit, without a sort.
+    root = comment.c.root_id
+    order = (root.asc(), first.asc(), second.asc()) if ascending else (root.desc(), first.desc(), second.desc())
     rows = await conn.execute(query.order_by(*order).limit(page.limit + 1))
     return [to_comment(row) for row in rows]
 

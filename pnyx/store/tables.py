@@ -57,6 +57,8 @@ thread = Table(
     Column("version", BigInteger, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("site_id", "key"),
+    # Ids are never reused (SQLite would reuse the highest after a delete): votes and caches refer to them.
+    sqlite_autoincrement=True,
 )
 
 thread_alias = Table(
@@ -80,6 +82,8 @@ identity = Table(
     Column("banned", Boolean, nullable=False),
     Column("shadowbanned", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Tokens name identities by id: a reused id would hand an old token someone else's identity.
+    sqlite_autoincrement=True,
 )
 
 comment = Table(
@@ -114,8 +118,14 @@ comment = Table(
     Column("source_id", String(200)),
     Index(None, "thread_id", "root_id", "created_at", "id"),
     Index(None, "thread_id", "root_id", "rank", "id"),
+    Index(None, "thread_id", "pinned"),
     Index(None, "identity_id"),
+    # The self-references: deleting or moving a comment checks them, and replies-to-me reads reply_to_id.
+    Index(None, "parent_id"),
+    Index(None, "root_id"),
+    Index(None, "reply_to_id"),
     UniqueConstraint("source_system", "source_id"),
+    sqlite_autoincrement=True,
 )
 
 vote = Table(

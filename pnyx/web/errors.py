@@ -18,8 +18,9 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 40
 
 
 def _field(loc: tuple[object, ...]) -> str:
-    parts = [str(part) for part in loc if part not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "request"
+    # Only the first element names where the value was (a field may itself be called "body").
+    where = loc[1:] if loc[:1] in (("body",), ("query",), ("path",), ("header",)) else loc
+    return ".".join(str(part) for part in where) or "request"
 
 
 def validation_sentence(exc: RequestValidationError) -> tuple[int, str, str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
-from pnyx.domain.models import Sort
+from pnyx.domain.models import MAX_ID, Sort
 from pnyx.services import comments as comment_service
 from pnyx.services import reading
 from pnyx.services import votes as vote_service
@@ -21,8 +21,32 @@ from pnyx.web.responses import JSON
 router = APIRouter(prefix="/api/v1/comments", tags=["comments"])
 
 
+def _not_bool(value: Any) -> Any:
+    # JSON true would otherwise pass as 1: a vote must be a number.
+    if isinstance(value, bool):
+        raise ValueError("must be 1, -1 or 0")
+    return value
+
+
+VoteValue = Annotated[
+    Literal[1, -1, 0], BeforeValidator(_not_bool), Field(description="1 upvote, -1 downvote, 0 withdraw.")
+]
+CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The comment's id.")]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _encodable(cls, value: object) -> object:
+        # JSON can escape half a UTF-16 pair ("\ud800"): no database or encoder can store that string.
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError as exc:
+                raise ValueError("the text contains an unpaired surrogate, which is not a character") from exc
+        return value
 
 
 class PostBody(Strict):
@@ -30,7 +54,7 @@ class PostBody(Strict):
     key: str = Field(description="The thread: an explicit id or the article URL.")
     url: str | None = Field(None, description="The article URL; required for the first comment of an explicit key.")
     title: str | None = Field(None, description="The article title, stored with a new thread.")
-    parent_id: int | None = Field(None, description="The comment this one answers.")
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID, description="The comment this one answers.")
     body: str = Field(description="Markdown text.")
     author_name: str | None = None
     author_email: str | None = Field(None, description="Never shown publicly.")
@@ -42,7 +66,7 @@ class EditBody(Strict):
 
 
 class VoteBody(Strict):
-    value: Literal[1, -1, 0] = Field(description="1 upvote, -1 downvote, 0 withdraw.")
+    value: VoteValue
 
 
 @router.get("")
@@ -103,21 +127,21 @@ async def post_comment(body: PostBody, services: ServicesDep, reader: ReaderDep)
 
 
 @router.patch("/{comment_id}")
-async def edit_comment(comment_id: int, body: EditBody, services: ServicesDep, reader: ReaderDep) -> Response:
+async def edit_comment(comment_id: CommentId, body: EditBody, services: ServicesDep, reader: ReaderDep) -> Response:
     """Change the text of one's own comment within the edit window."""
     comment = await comment_service.edit_comment(services, comment_id, body.body, reader)
     return JSON({"comment": comment_view(comment, services.tokens)})
 
 
 @router.delete("/{comment_id}", status_code=204)
-async def delete_comment(comment_id: int, services: ServicesDep, reader: ReaderDep) -> Response:
+async def delete_comment(comment_id: CommentId, services: ServicesDep, reader: ReaderDep) -> Response:
     """Delete one's own comment within the edit window; replies stay."""
     await comment_service.delete_comment(services, comment_id, reader)
     return Response(status_code=204)
 
 
 @router.put("/{comment_id}/vote")
-async def vote_comment(comment_id: int, body: VoteBody, services: ServicesDep, reader: ReaderDep) -> Response:
+async def vote_comment(comment_id: CommentId, body: VoteBody, services: ServicesDep, reader: ReaderDep) -> Response:
     """Upvote (1), downvote (-1) or withdraw (0) the reader's vote on a comment."""
     tally = await vote_service.vote_comment(services, comment_id, body.value, reader)
     return JSON(tally_view(tally))

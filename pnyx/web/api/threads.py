@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import Field
@@ -11,7 +11,7 @@ from starlette.responses import Response
 from pnyx.services import reading
 from pnyx.services import votes as vote_service
 from pnyx.services.threads import ThreadRef
-from pnyx.web.api.comments import Strict, tally_view
+from pnyx.web.api.comments import Strict, VoteValue, tally_view
 from pnyx.web.deps import ReaderDep, ServicesDep
 from pnyx.web.responses import JSON
 
@@ -23,7 +23,7 @@ class ThreadVoteBody(Strict):
     key: str
     url: str | None = Field(None, description="The article URL; required when the thread does not exist yet.")
     title: str | None = None
-    value: Literal[1, -1, 0] = Field(description="1 upvote, -1 downvote, 0 withdraw.")
+    value: VoteValue
 
 
 @router.put("/threads/vote")

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("shadowbanned", sa.Boolean(), nullable=False),
         sa.Column("created_at", pnyx.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "site",
@@ -57,6 +58,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_thread_site_id_site"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_thread")),
         sa.UniqueConstraint("site_id", "key", name=op.f("uq_thread_site_id_key")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "vote",
@@ -115,9 +117,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_comment")),
         sa.UniqueConstraint("source_system", "source_id", name=op.f("uq_comment_source_system_source_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("comment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_comment_identity_id"), ["identity_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_comment_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_comment_reply_to_id"), ["reply_to_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_comment_root_id"), ["root_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_comment_thread_id_pinned"), ["thread_id", "pinned"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_comment_thread_id_root_id_created_at_id"),
             ["thread_id", "root_id", "created_at", "id"],
@@ -149,6 +156,10 @@ def downgrade() -> None:
     with op.batch_alter_table("comment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_comment_thread_id_root_id_rank_id"))
         batch_op.drop_index(batch_op.f("ix_comment_thread_id_root_id_created_at_id"))
+        batch_op.drop_index(batch_op.f("ix_comment_thread_id_pinned"))
+        batch_op.drop_index(batch_op.f("ix_comment_root_id"))
+        batch_op.drop_index(batch_op.f("ix_comment_reply_to_id"))
+        batch_op.drop_index(batch_op.f("ix_comment_parent_id"))
         batch_op.drop_index(batch_op.f("ix_comment_identity_id"))
 
     op.drop_table("comment")
