@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install demo serve test test-unit test-integration lint fix docs bench clean
+.PHONY: install demo serve test test-unit test-integration lint fix docs bench clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache pnyx-demo.db* pnyx-secret.key
+
+# Extracts reader-facing strings into messages.pot and merges them into every catalog.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o pnyx/locale/messages.pot --no-location --sort-output \
+		--project pnyx --copyright-holder "pnyx contributors" --omit-header pnyx
+	$(BIN)/pybabel update -i pnyx/locale/messages.pot -d pnyx/locale --no-fuzzy-matching --ignore-obsolete --omit-header
