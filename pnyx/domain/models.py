@@ -36,6 +36,14 @@ class TargetKind(StrEnum):
     THREAD = "thread"
 
 
+class ReportReason(StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    MISINFORMATION = "misinformation"
+    OTHER = "other"
+
+
 class Sort(StrEnum):
     BEST = "best"
     NEWEST = "newest"

@@ -14,9 +14,8 @@ from pnyx.errors import Conflict, Forbidden, Invalid, NotFound
 from pnyx.services.container import Services
 from pnyx.services.readers import Reader, actor_of, writer_for
 from pnyx.services.sites import require_origin, site_named
-from pnyx.services.threads import ThreadRef, thread_for_write
+from pnyx.services.threads import ThreadRef, thread_for_write, thread_of_comment
 from pnyx.store import comments as comment_store
-from pnyx.store import sites as site_store
 from pnyx.store import threads as thread_store
 from pnyx.store.engine import Conn
 
@@ -106,9 +105,7 @@ async def _own_editable(conn: Conn, services: Services, comment_id: int, reader:
         raise NotFound(f"There is no comment {comment_id}.")
     if reader.identity_id is None or comment.identity_id != reader.identity_id:
         raise Forbidden("Only the author of a comment may change it.", code="not_owner")
-    thread = await thread_store.get_thread(conn, comment.thread_id)
-    assert thread is not None  # a comment's thread outlives it
-    require_origin(await site_store.get_by_id(conn, thread.site_id), reader.origin)
+    await thread_of_comment(conn, comment, reader.origin)
     window = timedelta(minutes=services.settings.edit_window_minutes)
     if services.clock() > comment.created_at + window:
         minutes = services.settings.edit_window_minutes

@@ -23,6 +23,8 @@ DEFAULT_LIMITS = {
     "comment": "6/minute;40/hour",
     "edit": "20/minute",
     "vote": "60/minute;600/hour",
+    # Reports cost a moderator's time: enough to flag a bad thread, not to flood the queue.
+    "report": "10/minute;60/hour",
 }
 
 

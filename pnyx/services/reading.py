@@ -91,10 +91,11 @@ async def comment_counts(services: Services, site_slug: str, keys: list[str]) ->
 
 @dataclass(frozen=True, slots=True)
 class Editable:
-    """One of the reader's own comments and until when they may change it."""
+    """One of the reader's own comments, its Markdown source, and until when they may change it."""
 
     comment_id: int
     until: datetime
+    body: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,4 +119,4 @@ async def reader_state(services: Services, site_slug: str, key: str, identity_id
         own = await comment_store.own_recent(conn, thread.id, identity_id, services.clock() - window)
         votes = await vote_store.comment_votes_in_thread(conn, thread.id, identity_id)
         points = await vote_store.current_vote(conn, TargetKind.THREAD, thread.id, identity_id)
-    return ReaderState(identity_id, votes, points, [Editable(c.id, c.created_at + window) for c in own])
+    return ReaderState(identity_id, votes, points, [Editable(c.id, c.created_at + window, c.body_source) for c in own])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pnyx.domain.models import Site, Thread
+from pnyx.domain.models import Comment, Site, Thread
 from pnyx.domain.text import clean_name
 from pnyx.domain.urls import canonicalise, is_url, thread_key
 from pnyx.errors import NotFound
 from pnyx.services.container import Services
-from pnyx.services.sites import require_url_on_site
+from pnyx.services.sites import require_origin, require_url_on_site
+from pnyx.store import sites as site_store
 from pnyx.store import threads as thread_store
 from pnyx.store.engine import Conn
 
@@ -41,6 +42,14 @@ async def thread_for_write(conn: Conn, services: Services, site: Site, ref: Thre
         )
     title = clean_name(ref.title, max_chars=MAX_TITLE_CHARS) if ref.title else None
     return await thread_store.create_thread(conn, site.id, key, url, title, services.clock())
+
+
+async def thread_of_comment(conn: Conn, comment: Comment, origin: str | None) -> Thread:
+    """The thread a comment belongs to, after checking the request comes from one of its site's origins."""
+    thread = await thread_store.get_thread(conn, comment.thread_id)
+    assert thread is not None  # a comment's thread outlives it
+    require_origin(await site_store.get_by_id(conn, thread.site_id), origin)
+    return thread
 
 
 async def thread_for_read(conn: Conn, site: Site, key: str) -> Thread | None:

@@ -16,9 +16,8 @@ from pnyx.errors import Conflict, Forbidden, NotFound
 from pnyx.services.container import Services
 from pnyx.services.readers import Reader, actor_of, writer_for
 from pnyx.services.sites import require_origin, site_named
-from pnyx.services.threads import ThreadRef, thread_for_write
+from pnyx.services.threads import ThreadRef, thread_for_write, thread_of_comment
 from pnyx.store import comments as comment_store
-from pnyx.store import sites as site_store
 from pnyx.store import threads as thread_store
 from pnyx.store import votes as vote_store
 from pnyx.store.engine import Conn
@@ -60,9 +59,7 @@ async def vote_comment(services: Services, comment_id: int, value: int, reader: 
             raise NotFound(f"There is no comment {comment_id}.")
         if comment.status is not CommentStatus.APPROVED:
             raise Conflict("That comment was removed, so it can no longer be voted on.")
-        thread = await thread_store.get_thread(conn, comment.thread_id)
-        assert thread is not None
-        require_origin(await site_store.get_by_id(conn, thread.site_id), reader.origin)
+        thread = await thread_of_comment(conn, comment, reader.origin)
         writer = await writer_for(conn, services, reader)
         if comment.identity_id == writer.identity_id:
             raise Forbidden("You cannot vote on your own comment.")

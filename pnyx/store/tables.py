@@ -142,3 +142,20 @@ vote = Table(
     Index(None, "identity_id", "target_kind"),
     CheckConstraint("value IN (-1, 0, 1)", name="value"),
 )
+
+report = Table(
+    "report",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("comment_id", Integer, ForeignKey("comment.id", ondelete="CASCADE"), nullable=False),
+    Column("identity_id", Integer, ForeignKey("identity.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("detail", Text),
+    Column("ip_hash", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("resolved", Boolean, nullable=False),
+    # One report per reader per comment: a second one is refused, never counted twice.
+    UniqueConstraint("comment_id", "identity_id"),
+    Index(None, "resolved", "comment_id"),
+    sqlite_autoincrement=True,
+)

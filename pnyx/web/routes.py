@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pnyx.web import health
-from pnyx.web.api import comments, threads
+from pnyx.web.api import comments, reports, threads
 
 
 def mount(app: FastAPI) -> None:
@@ -13,3 +13,4 @@ def mount(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(comments.router)
     app.include_router(threads.router)
+    app.include_router(reports.router)

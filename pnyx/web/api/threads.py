@@ -53,7 +53,7 @@ async def me(services: ServicesDep, reader: ReaderDep, site: str, key: str) -> R
             "identity_id": state.identity_id,
             "votes": {str(comment_id): value for comment_id, value in state.votes.items()},
             "points_vote": state.points_vote,
-            "editable": [{"id": item.comment_id, "until": item.until} for item in state.editable],
+            "editable": [{"id": item.comment_id, "until": item.until, "body": item.body} for item in state.editable],
         },
         headers={"Cache-Control": "private, no-store"},
     )
