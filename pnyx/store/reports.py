@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pnyx.domain.models import ReportReason
@@ -42,9 +41,3 @@ async def insert_report(conn: AsyncConnection, new: NewReport) -> bool:
         .returning(report.c.id)
     )
     return (await conn.execute(statement)).first() is not None
-
-
-async def open_reporters(conn: AsyncConnection, comment_id: int) -> int:
-    """How many distinct readers have unresolved reports on a comment."""
-    query = select(func.count()).where(report.c.comment_id == comment_id, report.c.resolved.is_(False))
-    return int((await conn.execute(query)).scalar_one())
