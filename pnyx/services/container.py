@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pnyx.config import Settings, resolve_secret
 from pnyx.events import redis as redis_events
 from pnyx.events.broker import Broker, InMemoryBroker
+from pnyx.services.pagecache import PageCache
 from pnyx.services.ratelimit import RateLimiter
 from pnyx.services.tokens import TokenSigner
 from pnyx.store.engine import Database
+
+if TYPE_CHECKING:
+    from pnyx.services.reading import ThreadPage
 
 Clock = Callable[[], datetime]
 
@@ -33,6 +37,8 @@ class Services:
     limiter: RateLimiter
     clock: Clock = field(default=utc_now)
     redis_pool: Any = None
+    # Thread pages by (thread id, version, sort, cursor, size): see pagecache.py.
+    pages: PageCache[ThreadPage] = field(default_factory=PageCache)
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:

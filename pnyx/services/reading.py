@@ -65,6 +65,10 @@ async def list_comments(services: Services, request: PageRequest) -> ThreadPage:
         thread = await thread_for_read(conn, site, request.key)
         if thread is None:
             return ThreadPage(None, [], None, request.sort)
+        cache_key = (thread.id, thread.version, request.sort, request.cursor, size)
+        cached = services.pages.get(cache_key)
+        if cached is not None:
+            return cached
         query = comment_store.PageQuery(thread.id, request.sort, size, after)
         roots = await comment_store.top_level_page(conn, query)
         more = len(roots) > size
@@ -73,7 +77,9 @@ async def list_comments(services: Services, request: PageRequest) -> ThreadPage:
             roots = [*await comment_store.pinned_top_level(conn, thread.id), *roots]
         replies = await comment_store.replies_of(conn, thread.id, [comment.id for comment in roots])
     next_cursor = encode_cursor(request.sort, sort_key(roots[-1], request.sort)) if more else None
-    return ThreadPage(thread, build_forest(roots, replies, _reply_order(request.sort)), next_cursor, request.sort)
+    page = ThreadPage(thread, build_forest(roots, replies, _reply_order(request.sort)), next_cursor, request.sort)
+    services.pages.put(cache_key, page)
+    return page
 
 
 async def comment_counts(services: Services, site_slug: str, keys: list[str]) -> dict[str, int]:
