@@ -125,16 +125,30 @@ def doctor(
 
 
 @app.command()
-def demo(port: Annotated[int, typer.Option(help="Port for the pnyx API.")] = 8000) -> None:
-    """Start pnyx on SQLite with a demo site, for trying it out."""
+def demo(
+    port: Annotated[int, typer.Option(help="Port for the pnyx API.")] = 8000,
+    site_port: Annotated[
+        int | None, typer.Option(help="Port for the demo publisher site (default: one above --port).")
+    ] = None,
+) -> None:
+    """Start pnyx on SQLite and a demo newspaper site on a second port whose articles embed it."""
     from pnyx.demo import prepare_demo
+    from pnyx.demo.articles import FEATURED
+    from pnyx.demo.server import listen, run_demo
 
+    page_port = site_port if site_port is not None else port + 1
     os.environ.setdefault("PNYX_DEMO", "1")
     os.environ.setdefault("PNYX_DATABASE_URL", "sqlite+aiosqlite:///./pnyx-demo.db")
     os.environ.setdefault("PNYX_PUBLIC_URL", f"http://127.0.0.1:{port}")
-    _run(lambda services: prepare_demo(services, port))
-    console.print(f"pnyx is running: http://127.0.0.1:{port}/api/docs (API) — stop with Ctrl+C")
-    uvicorn.run("pnyx.web.app:create_app", factory=True, host="127.0.0.1", port=port)
+    try:
+        api_socket, site_socket = listen("127.0.0.1", port, page_port)
+    except PnyxError as exc:
+        errors.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
+    _run(lambda services: prepare_demo(services, port, page_port))
+    console.print(f"Demo newspaper: http://127.0.0.1:{page_port}{FEATURED.path} (front page: /)")
+    console.print(f"pnyx:           http://127.0.0.1:{port}/api/docs (API) — stop both with Ctrl+C")
+    run_demo(load_settings(), api_socket, site_socket)
 
 
 def main() -> None:

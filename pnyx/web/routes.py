@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from pnyx.web import health
 from pnyx.web.api import comments, reports, threads
+from pnyx.web.embed import routes as embed
 
 
 def mount(app: FastAPI) -> None:
@@ -13,4 +14,5 @@ def mount(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(comments.router)
     app.include_router(threads.router)
+    app.include_router(embed.router)
     app.include_router(reports.router)

@@ -21,7 +21,8 @@ from pnyx.web.responses import error_body
 
 MAX_REQUEST_BYTES = 256 * 1024
 REFRESH_INTERVAL_S = 1.0
-CORS_PATHS = ("/api/", "/embed")
+# /embed.js and /embed.css are public to every page; they are not covered (see pnyx.web.embed.assets).
+CORS_PATHS = ("/api/", "/embed/")
 ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE"
 ALLOWED_HEADERS = "Authorization, Content-Type"
 EXPOSED_HEADERS = "ETag, Retry-After"

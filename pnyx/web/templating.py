@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from pnyx.i18n import translations
@@ -25,6 +25,7 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["language"] = language
     env.filters["datetime"] = lambda moment: _format(moment, language)
+    env.filters["date"] = lambda moment: format_date(moment, "medium", locale=language)
     return env
 
 

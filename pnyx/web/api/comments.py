@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -16,7 +15,7 @@ from pnyx.services import votes as vote_service
 from pnyx.services.threads import ThreadRef
 from pnyx.web.api.views import comment_view, node_view, thread_view
 from pnyx.web.deps import ReaderDep, ServicesDep
-from pnyx.web.responses import JSON
+from pnyx.web.responses import JSON, with_etag
 
 router = APIRouter(prefix="/api/v1/comments", tags=["comments"])
 
@@ -91,18 +90,7 @@ async def list_comments(
         "total": page.thread.comment_count if page.thread else 0,
         "sort": page.sort.value,
     }
-    return _cached_json(request, payload)
-
-
-def _cached_json(request: Request, payload: dict[str, Any]) -> Response:
-    # The payload is the same for every reader, so a validator lets browsers and CDNs skip the body.
-    response = JSON(payload)
-    etag = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    response.headers.update(headers)
-    return response
+    return with_etag(request, JSON(payload))
 
 
 @router.post("", status_code=201)

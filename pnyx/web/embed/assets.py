@@ -1,0 +1,45 @@
+"""/embed.js and /embed.css: public static files any page may load, with a validator and a short cache life.
+
+They stay outside the per-site CORS middleware (it covers /api/ and /embed/ only): the script and
+its stylesheet are public, and one cached copy serves every publisher.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from pnyx.web.responses import with_etag
+
+router = APIRouter(tags=["embed"])
+
+ASSET_CACHE = "public, max-age=300"
+PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
+TYPES = {"embed.js": "text/javascript; charset=utf-8", "embed.css": "text/css; charset=utf-8"}
+
+
+@cache
+def asset(name: str) -> bytes:
+    """The file's bytes, read once per process."""
+    return (files("pnyx") / "static" / name).read_bytes()
+
+
+def _serve(request: Request, name: str) -> Response:
+    response = with_etag(request, Response(asset(name), media_type=TYPES[name]), ASSET_CACHE)
+    response.headers.update(PUBLIC_HEADERS)
+    return response
+
+
+@router.api_route("/embed.js", methods=["GET", "HEAD"])
+async def embed_js(request: Request) -> Response:
+    """The widget's script."""
+    return _serve(request, "embed.js")
+
+
+@router.api_route("/embed.css", methods=["GET", "HEAD"])
+async def embed_css(request: Request) -> Response:
+    """The widget's default theme."""
+    return _serve(request, "embed.css")

@@ -1,0 +1,96 @@
+"""/embed/thread and /embed/comment: the thread and single comments rendered on the server, one renderer for all."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from pnyx.domain.models import MAX_ID, Sort
+from pnyx.domain.urls import is_url
+from pnyx.i18n import negotiate
+from pnyx.services import lookup, reading
+from pnyx.services.container import Services
+from pnyx.web.deps import ServicesDep
+from pnyx.web.embed.html import FragmentRoute, fragment
+from pnyx.web.embed.labels import Counted, plural_forms, plural_label
+from pnyx.web.embed.views import comment_view, tree_views
+from pnyx.web.responses import with_etag
+
+router = APIRouter(route_class=FragmentRoute, tags=["embed"])
+
+MAX_URL_CHARS = 2000
+MAX_TITLE_CHARS = 500
+
+
+def form_action(services: Services) -> str:
+    """Where the fragment's form posts without JavaScript: pnyx as readers reach it."""
+    return services.settings.public_url.rstrip("/") + "/embed/comments"
+
+
+def _forms(language: str, counted: Counted) -> str:
+    # Plain text: autoescape turns the quotes into entities inside the attribute.
+    return orjson.dumps(plural_forms(language, counted)).decode()
+
+
+def _block(language: str, page: reading.ThreadPage) -> dict[str, Any]:
+    thread = page.thread
+    points, count = (thread.points, thread.comment_count) if thread else (0, 0)
+    return {
+        "points": points,
+        "points_label": plural_label(language, Counted.POINTS, points),
+        "points_forms": _forms(language, Counted.POINTS),
+        "count": count,
+        "count_label": plural_label(language, Counted.COMMENTS, count),
+        "count_forms": _forms(language, Counted.COMMENTS),
+    }
+
+
+@router.get("/embed/thread")
+async def thread_fragment(
+    request: Request,
+    services: ServicesDep,
+    site: Annotated[str, Query(description="The site's slug.")],
+    key: Annotated[str, Query(description="The thread: explicit id or article URL.")],
+    sort: Sort = Sort.BEST,
+    cursor: str | None = None,
+    view: Literal["page", "all"] = "page",
+    part: Annotated[Literal["block", "comments"], Query(description="`comments`: only the next comments.")] = "block",
+    lang: str | None = None,
+    url: Annotated[str | None, Query(max_length=MAX_URL_CHARS)] = None,
+    title: Annotated[str | None, Query(max_length=MAX_TITLE_CHARS)] = None,
+) -> Response:
+    """The thread as an HTML fragment: the whole block, or (part=comments) the next comments and paging controls."""
+    language = negotiate(lang)
+    page = await reading.list_comments(services, reading.PageRequest(site, key, sort, cursor, view_all=view == "all"))
+    context: dict[str, Any] = {
+        "site": site,
+        "key": key,
+        "url": url or (key if is_url(key) else None),
+        "title": title,
+        "sort": page.sort.value,
+        "comments": tree_views(page.nodes, services.tokens, language),
+        "next_cursor": page.next_cursor,
+        "view_all": view == "all",
+        "closed": bool(page.thread and page.thread.closed),
+        "action": form_action(services),
+    }
+    if part == "comments":
+        return with_etag(request, fragment(language, "part.html", **context))
+    return with_etag(request, fragment(language, "thread.html", **context, **_block(language, page)))
+
+
+@router.get("/embed/comment")
+async def comment_fragment(
+    request: Request,
+    services: ServicesDep,
+    comment_id: Annotated[int, Query(alias="id", ge=1, le=MAX_ID, description="The comment's id.")],
+    lang: str | None = None,
+) -> Response:
+    """One comment (without its replies) as an HTML fragment; embed.js inserts it after a write."""
+    language = negotiate(lang)
+    shown = await lookup.public_comment(services, comment_id)
+    view = comment_view(shown.comment, services.tokens, language, [])
+    return with_etag(request, fragment(language, "comment.html", comment=view, closed=shown.thread.closed))

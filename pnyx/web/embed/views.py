@@ -1,0 +1,110 @@
+"""What the embed templates show of a thread and its comments: plain values and labels in the reader's language.
+
+An author's e-mail never reaches a view. The body is the sanitised HTML stored with the comment;
+every other value is a plain string the templates escape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pnyx.domain.models import Comment, CommentStatus
+from pnyx.domain.threading import Node
+from pnyx.i18n import translations
+from pnyx.services.tokens import TokenSigner
+
+AVATAR_COLOURS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Accessible names of one comment and its buttons, which name the author."""
+
+    article: str
+    upvote: str
+    downvote: str
+    reply: str
+    report: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """One comment as the widget shows it; a deleted one keeps only its id and place."""
+
+    id: int
+    deleted: bool
+    name: str | None = None
+    website: str | None = None
+    initial: str = ""
+    colour: int = 0
+    created_at: datetime = datetime(1970, 1, 1, tzinfo=UTC)
+    edited: bool = False
+    body_html: str = ""
+    up: int = 0
+    down: int = 0
+    labels: Labels | None = None
+    replies: list[CommentView] = field(default_factory=list)
+
+    @property
+    def created_iso(self) -> str:
+        """The moment in the ISO form every browser's ``Date`` parses (no microseconds)."""
+        return self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def count(self) -> int:
+        """Readable comments in this tree: this one unless deleted, and its replies."""
+        return (0 if self.deleted else 1) + sum(reply.count for reply in self.replies)
+
+
+def labels_for(name: str | None, language: str) -> Labels:
+    """The names of a comment's article and buttons; a guest gets phrases of their own (grammar differs)."""
+    t = translations(language)
+    if name is None:
+        return Labels(
+            article=t.gettext("Comment by a guest"),
+            upvote=t.gettext("Upvote comment by a guest"),
+            downvote=t.gettext("Downvote comment by a guest"),
+            reply=t.gettext("Reply to a guest"),
+            report=t.gettext("Report comment by a guest"),
+        )
+    who = {"name": name}
+    return Labels(
+        article=t.gettext("Comment by %(name)s") % who,
+        upvote=t.gettext("Upvote comment by %(name)s") % who,
+        downvote=t.gettext("Downvote comment by %(name)s") % who,
+        reply=t.gettext("Reply to %(name)s") % who,
+        report=t.gettext("Report comment by %(name)s") % who,
+    )
+
+
+def _initial(name: str | None) -> str:
+    letter = next((ch for ch in name or "" if ch.isalnum()), "")
+    return letter.upper() or "?"
+
+
+def comment_view(comment: Comment, tokens: TokenSigner, language: str, replies: list[CommentView]) -> CommentView:
+    """The view of one comment with its already-built replies."""
+    if comment.status is CommentStatus.DELETED:
+        return CommentView(comment.id, deleted=True, replies=replies)
+    seed = tokens.avatar_seed(comment.identity_id, comment.author_name)
+    return CommentView(
+        id=comment.id,
+        deleted=False,
+        name=comment.author_name,
+        website=comment.website,
+        initial=_initial(comment.author_name),
+        colour=int(seed[:8], 16) % AVATAR_COLOURS,
+        created_at=comment.created_at,
+        edited=comment.edited_at is not None,
+        body_html=comment.body_html,
+        up=comment.up,
+        down=comment.down,
+        labels=labels_for(comment.author_name, language),
+        replies=replies,
+    )
+
+
+def tree_views(nodes: list[Node], tokens: TokenSigner, language: str) -> list[CommentView]:
+    """Views of comment trees, replies nested."""
+    return [comment_view(n.comment, tokens, language, tree_views(n.replies, tokens, language)) for n in nodes]
