@@ -76,4 +76,4 @@ clean:
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o pnyx/locale/messages.pot --no-location --sort-output \
 		--project pnyx --copyright-holder "pnyx contributors" --omit-header pnyx
-	$(BIN)/pybabel update -i pnyx/locale/messages.pot -d pnyx/locale --no-fuzzy-matching --ignore-obsolete --omit-header
+	$(BIN)/pybabel update -i pnyx/locale/messages.pot -d pnyx/locale --no-fuzzy-matching --ignore-obsolete

@@ -106,12 +106,13 @@ class Editable:
 
 @dataclass(frozen=True, slots=True)
 class ReaderState:
-    """What differs per reader on a thread: their votes, their article points vote, their editable comments."""
+    """What differs per reader on a thread: votes, article points vote, own comments and the editable ones."""
 
     identity_id: int | None
     votes: dict[int, int] = field(default_factory=dict)
     points_vote: int = 0
     editable: list[Editable] = field(default_factory=list)
+    own: list[int] = field(default_factory=list)
 
 
 async def reader_state(services: Services, site_slug: str, key: str, identity_id: int | None) -> ReaderState:
@@ -122,7 +123,9 @@ async def reader_state(services: Services, site_slug: str, key: str, identity_id
         if thread is None or identity_id is None:
             return ReaderState(identity_id)
         window = timedelta(minutes=services.settings.edit_window_minutes)
-        own = await comment_store.own_recent(conn, thread.id, identity_id, services.clock() - window)
+        recent = await comment_store.own_recent(conn, thread.id, identity_id, services.clock() - window)
         votes = await vote_store.comment_votes_in_thread(conn, thread.id, identity_id)
         points = await vote_store.current_vote(conn, TargetKind.THREAD, thread.id, identity_id)
-    return ReaderState(identity_id, votes, points, [Editable(c.id, c.created_at + window, c.body_source) for c in own])
+        mine = await comment_store.own_ids(conn, thread.id, identity_id)
+    editable = [Editable(c.id, c.created_at + window, c.body_source) for c in recent]
+    return ReaderState(identity_id, votes, points, editable, mine)

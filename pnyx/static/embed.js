@@ -6,6 +6,8 @@
   const ORIGIN = new URL(me ? me.src : "/", location.href).origin;
   const SITE = me && me.dataset.pnyxSite;
   const TOKEN = "pnyx:token:" + ORIGIN;
+  const DETAILS = "pnyx:details:" + ORIGIN;
+  const FIELDS = ["author_name", "author_email", "website"];
   const $ = (root, sel) => root.querySelector(sel);
   const $$ = (root, sel) => [...root.querySelectorAll(sel)];
   const store = {
@@ -72,7 +74,7 @@
 
   function thread(root, sec, cfg) {
     const S = sec.dataset, lang = S.lang;
-    const own = new Map(), votes = {};
+    const own = new Map(), authored = new Set(), votes = {};
     let seq = 0;
     const draftKey = (part) => `pnyx:draft:${cfg.site}:${cfg.key}:${part}`;
     const tpl = (name) => $(sec, `template[data-tpl="${name}"]`).content.cloneNode(true);
@@ -113,7 +115,10 @@
     function mark(node) {
       for (const a of $$(node, "article[data-id]")) {
         const v = votes[a.dataset.id] || 0, mine = own.get(a.dataset.id);
-        for (const b of $$(a, '[data-act="vote"]')) b.setAttribute("aria-pressed", String(+b.dataset.value === v));
+        for (const b of $$(a, '[data-act="vote"]')) {
+          b.setAttribute("aria-pressed", String(+b.dataset.value === v));
+          b.disabled = authored.has(a.dataset.id); // the server refuses votes on one's own comment
+        }
         for (const b of $$(a, '[data-act="edit"],[data-act="delete"]')) b.hidden = !mine || mine.until < Date.now();
       }
     }
@@ -123,6 +128,7 @@
       const state = await api("GET", "/api/v1/me?" + new URLSearchParams({ site: cfg.site, key: cfg.key }));
       if (!store.get(TOKEN)) return;
       Object.assign(votes, state.votes);
+      for (const id of state.own || []) authored.add(String(id));
       for (const e of state.editable) {
         const until = Date.parse(e.until);
         own.set(String(e.id), { until, body: e.body });
@@ -184,6 +190,7 @@
         ta.value = store.get(ta.dataset.draft) || (kind === "edit" && (own.get(id) || {}).body) || "";
       }
       if (kind === "edit") $(article, ".pnyx-text").hidden = true;
+      prefill(form);
       article.append(form);
       trigger.setAttribute("aria-expanded", "true");
       focusFirst(form);
@@ -213,9 +220,25 @@
       if (ta && ta.dataset.draft) store.set(ta.dataset.draft, null);
     }
 
+    // A reader's name, e-mail and website are kept in their own browser and offered again in every form.
+    function remember(data) {
+      const known = FIELDS.filter((k) => data[k]);
+      if (known.length) store.set(DETAILS, JSON.stringify(Object.fromEntries(known.map((k) => [k, data[k]]))));
+    }
+
+    function prefill(form) {
+      let known = {};
+      try { known = JSON.parse(store.get(DETAILS)) || {}; } catch { /* damaged: start afresh */ }
+      for (const k of FIELDS) {
+        const input = $(form, `[name="${k}"]`);
+        if (input && !input.value && known[k]) input.value = known[k];
+      }
+    }
+
     async function post(form) {
-      const data = await api("POST", "/api/v1/comments", payload(form));
+      const sent = payload(form), data = await api("POST", "/api/v1/comments", sent);
       settle(form);
+      remember(sent);
       const c = data.comment, article = await comment(c.id), li = document.createElement("li");
       li.className = "pnyx-item";
       li.append(article);
@@ -375,6 +398,7 @@
     if (main) {
       main.dataset.draft = draftKey("post");
       main.value = store.get(main.dataset.draft) || "";
+      prefill(main.form);
     }
     sec.classList.add("is-live");
     times(sec);

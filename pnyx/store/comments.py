@@ -176,6 +176,16 @@ async def own_recent(conn: AsyncConnection, thread_id: int, identity_id: int, si
     return [to_comment(row) for row in await conn.execute(query.order_by(comment.c.id))]
 
 
+async def own_ids(conn: AsyncConnection, thread_id: int, identity_id: int) -> list[int]:
+    """Ids of this identity's undeleted comments in a thread."""
+    query = select(comment.c.id).where(
+        comment.c.thread_id == thread_id,
+        comment.c.identity_id == identity_id,
+        comment.c.status != CommentStatus.DELETED.value,
+    )
+    return list((await conn.execute(query.order_by(comment.c.id))).scalars())
+
+
 async def count_comments(conn: AsyncConnection) -> int:
     """How many comment rows exist, in any status."""
     return int((await conn.execute(select(func.count()).select_from(comment))).scalar_one())

@@ -198,3 +198,24 @@ async def test_a_blocked_post_keeps_the_draft_through_a_reload(page: Page, demo:
     await page.reload()
     await page.locator("#pnyx-thread").scroll_into_view_if_needed()
     await expect(block.get_by_role("textbox", name="Comment", exact=True)).to_have_value("")
+
+
+async def test_a_returning_reader_is_offered_their_details_and_cannot_vote_on_their_own_words(
+    page: Page, demo: DemoServers
+) -> None:
+    block = await open_article(page, demo, WRITE_KEY)
+    name = reader_name("Noor")
+    posted = await post_comment(
+        block, "Transcripts should be searchable by speaker.", name, Website="https://noor.example"
+    )
+    await expect(button(posted, f"Upvote comment by {name}")).to_be_disabled()
+    await expect(button(posted, f"Downvote comment by {name}")).to_be_disabled()
+    await expect(button(comment(block, "Ines"), "Upvote comment by Ines")).to_be_enabled()
+
+    await page.reload()
+    block = await open_article(page, demo, WRITE_KEY)
+    await expect(block.get_by_role("textbox", name="Name", exact=True)).to_have_value(name)
+    await button(comment(block, "Ines"), "Reply to Ines").click()
+    reply_name = block.get_by_role("textbox", name="Name", exact=True).last
+    await expect(reply_name).to_have_value(name)
+    await expect(block.get_by_role("textbox", name="Website", exact=True).last).to_have_value("https://noor.example")

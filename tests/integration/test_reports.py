@@ -75,3 +75,5 @@ async def test_me_carries_the_source_of_editable_comments(api: Api) -> None:
     assert state["editable"] == [
         {"id": comment["id"], "until": state["editable"][0]["until"], "body": "Some *Markdown* here"}
     ]
+    assert state["own"] == [comment["id"]]
+    assert (await api.me(Reader(), key))["own"] == []

@@ -46,7 +46,7 @@ async def counts(
 
 @router.get("/me")
 async def me(services: ServicesDep, reader: ReaderDep, site: str, key: str) -> Response:
-    """This reader's votes, article points vote and editable comments on one thread."""
+    """This reader's votes, article points vote, own comments and editable ones on one thread."""
     state = await reading.reader_state(services, site, key, reader.identity_id)
     return JSON(
         {
@@ -54,6 +54,7 @@ async def me(services: ServicesDep, reader: ReaderDep, site: str, key: str) -> R
             "votes": {str(comment_id): value for comment_id, value in state.votes.items()},
             "points_vote": state.points_vote,
             "editable": [{"id": item.comment_id, "until": item.until, "body": item.body} for item in state.editable],
+            "own": state.own,
         },
         headers={"Cache-Control": "private, no-store"},
     )
