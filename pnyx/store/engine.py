@@ -10,6 +10,8 @@ single-writer idea). Reads never take the lock; WAL lets them run beside the wri
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WAL_SWITCH_TIMEOUT_S = 10.0
 _WRITE_OPTION = "pnyx_write"
 
 # Services name connections by this alias so that only store/ spells SQLAlchemy.
@@ -29,14 +32,28 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's begin event issue BEGIN itself, so writes can ask for IMMEDIATE.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in (
-        "journal_mode=WAL",
-        "synchronous=FULL",
-        "foreign_keys=ON",
-        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-    ):
+    for pragma in (f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "synchronous=FULL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
+    _ensure_wal(cursor)
     cursor.close()
+
+
+def _ensure_wal(cursor: Any) -> None:
+    """Switch the file to WAL once (the mode is stored in the file)."""
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() == "wal":
+        return
+    # Switching answers "database is locked" at once, without the busy handler, while another
+    # process opening the same fresh file holds a lock: retry briefly. Only a new file ever gets here.
+    deadline = time.monotonic() + WAL_SWITCH_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
