@@ -94,6 +94,26 @@ def site_origins(
     console.print(f"Site {site.slug!r} now answers {', '.join(site.origins)}.")
 
 
+@site_app.command("settings")
+def site_settings(
+    slug: Annotated[str, typer.Argument(help="The site to show or change.")],
+    inline_in_main: Annotated[
+        bool | None,
+        typer.Option(
+            "--inline-in-main/--no-inline-in-main",
+            help="Show comments on passages of an article in its main thread too (the default), or only beside them.",
+        ),
+    ] = None,
+) -> None:
+    """Show a site's settings, or change the ones given."""
+    if inline_in_main is None:
+        site = _run(lambda services: site_service.site_by_slug(services, slug))
+    else:
+        site = _run(lambda services: site_service.set_inline_in_main(services, slug, inline_in_main))
+    where = "in the main thread and beside their passages" if site.inline_in_main else "only beside their passages"
+    console.print(f"Site {site.slug!r}: comments on passages appear {where}.")
+
+
 @site_app.command("list")
 def site_list() -> None:
     """List every site and its origins."""

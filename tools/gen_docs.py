@@ -52,7 +52,9 @@ def cli_reference() -> str:
     for path, command in _commands(root, "pnyx"):
         parts.append(f"### `{path}`\n\n{(command.help or '').strip()}\n")
         for param in command.params:
-            names = ", ".join(f"`{opt}`" for opt in param.opts) if param.opts else f"`{param.name}`"
+            # A flag pair (--x/--no-x) keeps its second name in secondary_opts.
+            opts = [*param.opts, *getattr(param, "secondary_opts", [])]
+            names = ", ".join(f"`{opt}`" for opt in opts) if opts else f"`{param.name}`"
             help_text = getattr(param, "help", None) or ""
             parts.append(f"- {names}: {help_text}")
         parts.append("")

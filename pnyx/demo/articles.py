@@ -1,6 +1,7 @@
 """The demo publisher's articles: what each page shows around its body, and the thread it embeds.
 
-The bodies are templates in ``pages/bodies/<key>.html``; every sentence was written for this demo.
+The bodies are templates in ``pages/bodies/<key>.html``, and a later edit of one in
+``pages/bodies/<key>-v<N>.html``; every sentence was written for this demo.
 """
 
 from __future__ import annotations
@@ -21,10 +22,16 @@ class Article:
     author: str
     role: str
     days_old: int
+    # Later versions of the text (2, 3, ...): the same thread, passages anchored to the first one.
+    editions: tuple[int, ...] = ()
 
     @property
     def path(self) -> str:
         return f"/opinion/{self.key}"
+
+    def body(self, version: int = 1) -> str:
+        """The template of the body's text in ``version`` (1 is the original)."""
+        return f"bodies/{self.key}.html" if version == 1 else f"bodies/{self.key}-v{version}.html"
 
     def published(self, today: date) -> date:
         """The publication date, a few days before ``today`` so the seeded comments follow it."""
@@ -40,6 +47,7 @@ ARTICLES = (
         author="Ruth Abernathy",
         role="Deputy editor",
         days_old=3,
+        editions=(2,),
     ),
     Article(
         key="council-transcripts",

@@ -1,15 +1,19 @@
 """The demo's data: a site named ``demo`` and a lived-in thread under every article, seeded once.
 
 Seeded comments are backdated by a few hours or days so the thread reads like a real one; each
-comment and vote comes from a guest identity of its own, as it would from different readers.
+comment and vote comes from a guest identity of its own, as it would from different readers. Some
+answer a publisher's prompt or a passage of the article (inline feedback); a passage's selectors are
+computed from the article's text as the browser sees it (pnyx.demo.passages).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from pnyx.demo.articles import ARTICLES, FEATURED
+from pnyx.demo.articles import ARTICLES, FEATURED, article_named
+from pnyx.demo.passages import article_text, selector
 from pnyx.errors import Conflict
 from pnyx.services import comments as comment_service
 from pnyx.services import reading
@@ -25,8 +29,23 @@ DEMO_TITLE = FEATURED.title
 
 
 @dataclass(frozen=True, slots=True)
+class Prompt:
+    """A publisher's prompt: the ``data-pnyx-inline`` id of an element of the article, and its question."""
+
+    label: str
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A passage a reader chose, by its words (a space stands for any whitespace of the article's text)."""
+
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
 class SeedComment:
-    """A comment to seed: ``reply_to`` is the index of an earlier comment of the same thread."""
+    """A comment to seed: ``reply_to`` is the index of an earlier comment of the same thread; ``on`` its anchor."""
 
     author: str
     body: str
@@ -34,6 +53,7 @@ class SeedComment:
     hours_ago: float = 1
     up: int = 0
     down: int = 0
+    on: Prompt | Passage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +107,42 @@ SEED = {
                 "Fair. On the sports desk the hard part of a rota was the handovers, not the hours.",
                 2,
                 5,
+            ),
+            SeedComment(
+                "Olu",
+                "Full pay, or it is a pay cut with a nicer name. Four days at four-fifths of a salary is part-time "
+                "work, and newsrooms already know how to offer that.",
+                hours_ago=44,
+                up=3,
+                on=Prompt("pay-question", "Should a four-day week keep full pay?"),
+            ),
+            # The edited version (?version=2) rewords this sentence: it is found again, approximately.
+            SeedComment(
+                "Hannah",
+                "Six months is a short window for revenue. I would like to see the second year's figures.",
+                hours_ago=26,
+                up=1,
+                on=Passage(
+                    "Revenue over the period held broadly steady, sick days fell and far fewer people resigned."
+                ),
+            ),
+            # The edited version adds a sentence before this passage: it is found further on.
+            SeedComment(
+                "Rosa",
+                "Agency rewrites are the easiest cut. Link to the wire and spend the hour on a phone call instead.",
+                hours_ago=12,
+                up=2,
+                on=Passage("rewrites of agency copy that readers can find anywhere"),
+            ),
+            # The edited version drops this sentence: its comment is listed as on an earlier version.
+            SeedComment(
+                "Kwame",
+                "Finance never counts what a departure costs, so this argument rarely reaches the budget meeting.",
+                hours_ago=9,
+                on=Passage(
+                    "A benefit that keeps a good courts reporter for three more years pays for itself long before "
+                    "anyone in finance notices."
+                ),
             ),
         ),
         points_up=9,
@@ -155,6 +211,18 @@ async def prepare_demo(services: Services, port: int, site_port: int | None = No
             await _seed_thread(services, ref, SEED.get(article.key, SeedThread(())))
 
 
+def anchor_of(key: str, on: Prompt | Passage | None) -> dict[str, Any] | None:
+    """The ``anchor`` a seeded comment on article ``key`` is posted with, as the widget would send it."""
+    if isinstance(on, Prompt):
+        return {"kind": "publisher", "id": on.label, "question": on.question}
+    if isinstance(on, Passage):
+        article = article_named(key)
+        if article is None:
+            raise ValueError(f"no demo article {key!r} to anchor a comment to")
+        return {"kind": "reader", "selector": selector(article_text(article), on.words)}
+    return None
+
+
 async def _seed_thread(services: Services, ref: ThreadRef, seed: SeedThread) -> None:
     now = services.clock()
     posted: list[int] = []
@@ -171,7 +239,13 @@ async def _seed_thread(services: Services, ref: ThreadRef, seed: SeedThread) -> 
 
 async def _post(services: Services, ref: ThreadRef, comment: SeedComment, posted: list[int]) -> int:
     parent_id = posted[comment.reply_to] if comment.reply_to is not None else None
-    post = comment_service.NewPost(thread=ref, body=comment.body, parent_id=parent_id, author_name=comment.author)
+    post = comment_service.NewPost(
+        thread=ref,
+        body=comment.body,
+        parent_id=parent_id,
+        author_name=comment.author,
+        anchor=anchor_of(ref.key, comment.on),
+    )
     result = await comment_service.post_comment(services, post, Reader())
     return result.comment.id
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from pnyx.demo.articles import ARTICLES, FEATURED, PUBLICATION, article_named, related_to
+from pnyx.demo.articles import ARTICLES, FEATURED, PUBLICATION, Article, article_named, related_to
 
 STYLESHEET = "demo.css"
 
@@ -37,22 +37,34 @@ def _environment() -> Environment:
     return env
 
 
+def render(template: str, **context: object) -> str:
+    """A page of the demo site as HTML."""
+    return _environment().get_template(template).render(publication=PUBLICATION, today=date.today(), **context)
+
+
+def version_asked(article: Article, asked: str | None) -> int | None:
+    """The version of ``article`` a ``?version=`` value names: 1 when absent, None when it has no such version."""
+    if asked is None or asked == "1":
+        return 1
+    return next((version for version in article.editions if str(version) == asked), None)
+
+
 def create_site_app(pnyx_url: str, site: str) -> Starlette:
     """The publisher site whose pages embed the pnyx server at ``pnyx_url`` for the site slug ``site``."""
-    common = {"publication": PUBLICATION, "pnyx_url": pnyx_url.rstrip("/"), "site": site}
+    common = {"pnyx_url": pnyx_url.rstrip("/"), "site": site}
 
     def page(template: str, status: int = 200, **context: object) -> HTMLResponse:
-        html = _environment().get_template(template).render(**common, today=date.today(), **context)
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(render(template, **common, **context), status_code=status)
 
     async def front(request: Request) -> Response:
         return page("front.html", articles=ARTICLES, featured=FEATURED)
 
     async def article(request: Request) -> Response:
         found = article_named(request.path_params["key"])
-        if found is None:
+        version = version_asked(found, request.query_params.get("version")) if found else None
+        if found is None or version is None:
             return page("missing.html", status=404)
-        return page("article.html", article=found, related=related_to(found))
+        return page("article.html", article=found, version=version, related=related_to(found))
 
     async def stylesheet(request: Request) -> Response:
         css = files("pnyx.demo").joinpath("pages", STYLESHEET).read_text(encoding="utf-8")

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 # Row ids are INTEGER columns (32-bit on PostgreSQL): a larger number can name no row.
 MAX_ID = 2**31 - 1
+# The site setting that keeps comments on passages out of the main thread when false.
+INLINE_IN_MAIN = "inline_in_main"
 
 
 class CommentStatus(StrEnum):
@@ -57,6 +59,11 @@ class Site:
     name: str
     origins: tuple[str, ...]
     settings: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def inline_in_main(self) -> bool:
+        """Whether comments on passages of an article also appear in its main thread (the default)."""
+        return self.settings.get(INLINE_IN_MAIN, True) is not False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +115,8 @@ class Comment:
     featured: bool
     created_at: datetime
     edited_at: datetime | None
+    # The passage or prompt of the article the comment is about; replies share their parent's.
+    anchor_id: int | None = None
 
     @property
     def is_top_level(self) -> bool:

@@ -16,9 +16,13 @@ from pnyx.services.tokens import TokenSigner
 from pnyx.store.engine import Database
 
 if TYPE_CHECKING:
+    from pnyx.domain.anchoring import Location
+    from pnyx.services.anchors import Located
     from pnyx.services.reading import ThreadPage
 
 Clock = Callable[[], datetime]
+# Anchors times the texts readers send of their articles; entries are small.
+PLACES_CAPACITY = 8192
 
 
 def utc_now() -> datetime:
@@ -37,8 +41,11 @@ class Services:
     limiter: RateLimiter
     clock: Clock = field(default=utc_now)
     redis_pool: Any = None
-    # Thread pages by (thread id, version, sort, cursor, size): see pagecache.py.
+    # Thread pages by (version, page query: thread, sort, position, size, anchor): see pagecache.py.
     pages: PageCache[ThreadPage] = field(default_factory=PageCache)
+    # Located anchors by (thread id, version, sha256 of the text), and each anchor's place by (anchor id, sha256).
+    located: PageCache[list[Located]] = field(default_factory=PageCache)
+    places: PageCache[tuple[Location | None]] = field(default_factory=lambda: PageCache(PLACES_CAPACITY))
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock = utc_now) -> Services:

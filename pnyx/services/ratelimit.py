@@ -25,6 +25,8 @@ DEFAULT_LIMITS = {
     "vote": "60/minute;600/hour",
     # Reports cost a moderator's time: enough to flag a bad thread, not to flood the queue.
     "report": "10/minute;60/hour",
+    # Locating anchors in a text no reader sent before is CPU work; one article view asks once.
+    "locate": "30/minute;300/hour",
 }
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pnyx.domain.models import Sort, TargetKind, Thread
+from pnyx.domain.anchoring import Anchor
+from pnyx.domain.models import Comment, Site, Sort, TargetKind, Thread
 from pnyx.domain.paging import decode_cursor, encode_cursor, sort_key
 from pnyx.domain.threading import Node, build_forest
 from pnyx.domain.urls import thread_key
@@ -14,16 +15,22 @@ from pnyx.errors import Invalid
 from pnyx.services.container import Services
 from pnyx.services.sites import site_named
 from pnyx.services.threads import thread_for_read
+from pnyx.store import anchors as anchor_store
 from pnyx.store import comments as comment_store
 from pnyx.store import threads as thread_store
 from pnyx.store import votes as vote_store
+from pnyx.store.anchors import Counted
+from pnyx.store.engine import Conn
 
 MAX_COUNT_KEYS = 100
 
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    """Which page of which thread a reader asks for; ``view_all`` lifts the page size to the configured cap."""
+    """Which page of which thread a reader asks for; ``view_all`` lifts the page size to the configured cap.
+
+    ``anchor`` asks for the comments on one passage or prompt of the article (an inline panel).
+    """
 
     site: str
     key: str
@@ -31,16 +38,24 @@ class PageRequest:
     cursor: str | None = None
     limit: int | None = None
     view_all: bool = False
+    anchor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ThreadPage:
-    """The thread (None before its first write), the page's comment trees, and where the next page starts."""
+    """The thread (None before its first write), the page's comment trees, and where the next page starts.
+
+    ``anchors`` are those of the page's comments; ``focus`` is the requested anchor with its count;
+    ``inline_in_main`` is the site's choice to show comments on passages in the main thread too.
+    """
 
     thread: Thread | None
     nodes: list[Node]
     next_cursor: str | None
     sort: Sort
+    anchors: dict[int, Anchor] = field(default_factory=dict)
+    focus: Counted | None = None
+    inline_in_main: bool = True
 
 
 def _page_size(services: Services, request: PageRequest) -> int:
@@ -56,28 +71,49 @@ def _reply_order(sort: Sort) -> Any:
     return lambda comment: (comment.created_at, comment.id)
 
 
+def _page_query(
+    services: Services, request: PageRequest, after: tuple[Any, int] | None, site: Site, thread: Thread
+) -> comment_store.PageQuery:
+    size = _page_size(services, request)
+    # A site may keep comments on passages to their panels, out of the main thread.
+    unanchored = request.anchor is None and not site.inline_in_main
+    return comment_store.PageQuery(thread.id, request.sort, size, after, request.anchor, unanchored)
+
+
+async def _anchors(
+    conn: Conn, query: comment_store.PageQuery, roots: list[Comment]
+) -> tuple[dict[int, Anchor], Counted | None]:
+    if query.anchor_id is not None:
+        focus = await anchor_store.counted_anchor(conn, query.thread_id, query.anchor_id)
+        return ({focus.anchor.id: focus.anchor} if focus else {}), focus
+    # Replies share their root's anchor, so the roots name every anchor of the page.
+    ids = [comment.anchor_id for comment in roots if comment.anchor_id is not None]
+    return await anchor_store.anchors_by_id(conn, query.thread_id, ids), None
+
+
 async def list_comments(services: Services, request: PageRequest) -> ThreadPage:
     """One page of top-level comments with all their visible replies nested."""
     after = decode_cursor(request.cursor, request.sort) if request.cursor else None
-    size = _page_size(services, request)
     async with services.db.read() as conn:
         site = await site_named(conn, request.site)
         thread = await thread_for_read(conn, site, request.key)
         if thread is None:
-            return ThreadPage(None, [], None, request.sort)
-        cache_key = (thread.id, thread.version, request.sort, request.cursor, size)
+            return ThreadPage(None, [], None, request.sort, inline_in_main=site.inline_in_main)
+        query = _page_query(services, request, after, site, thread)
+        cache_key = (thread.version, query)  # the query names the thread, sort, position, size and anchor
         cached = services.pages.get(cache_key)
         if cached is not None:
             return cached
-        query = comment_store.PageQuery(thread.id, request.sort, size, after)
         roots = await comment_store.top_level_page(conn, query)
-        more = len(roots) > size
-        roots = roots[:size]
-        if after is None:
-            roots = [*await comment_store.pinned_top_level(conn, thread.id), *roots]
+        more = len(roots) > query.limit
+        roots = roots[: query.limit]
+        if query.after is None:
+            roots = [*await comment_store.pinned_top_level(conn, query), *roots]
         replies = await comment_store.replies_of(conn, thread.id, [comment.id for comment in roots])
+        anchors, focus = await _anchors(conn, query, roots)
     next_cursor = encode_cursor(request.sort, sort_key(roots[-1], request.sort)) if more else None
-    page = ThreadPage(thread, build_forest(roots, replies, _reply_order(request.sort)), next_cursor, request.sort)
+    nodes = build_forest(roots, replies, _reply_order(request.sort))
+    page = ThreadPage(thread, nodes, next_cursor, request.sort, anchors, focus, site.inline_in_main)
     services.pages.put(cache_key, page)
     return page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pnyx.domain.models import Site
+from pnyx.domain.models import INLINE_IN_MAIN, Site
 from pnyx.domain.urls import normalise_origin, origin_of
 from pnyx.errors import Conflict, Forbidden, Invalid, NotFound
 from pnyx.services.container import Services
@@ -40,6 +40,15 @@ async def set_origins(services: Services, slug: str, origins: list[str]) -> Site
     return Site(site.id, site.slug, site.name, tuple(clean), site.settings)
 
 
+async def set_inline_in_main(services: Services, slug: str, shown: bool) -> Site:
+    """Whether comments on passages of an article also appear in its main thread."""
+    async with services.db.write() as conn:
+        site = await site_named(conn, slug)
+        settings = {**site.settings, INLINE_IN_MAIN: shown}
+        await site_store.set_settings(conn, site.id, settings)
+    return Site(site.id, site.slug, site.name, site.origins, settings)
+
+
 async def site_named(conn: Conn, slug: str) -> Site:
     """The site a request names; NotFound with a hint when there is none."""
     # A name no site can have (a NUL breaks PostgreSQL) is not worth a query.
@@ -47,6 +56,12 @@ async def site_named(conn: Conn, slug: str) -> Site:
     if site is None:
         raise NotFound(f"There is no site named {slug!r}; check the data-pnyx-site attribute of the embed.")
     return site
+
+
+async def site_by_slug(services: Services, slug: str) -> Site:
+    """The site with this slug; NotFound when there is none."""
+    async with services.db.read() as conn:
+        return await site_named(conn, slug)
 
 
 async def list_sites(services: Services) -> list[Site]:

@@ -72,10 +72,12 @@
     if (sec) thread(root, sec, cfg);
   }
 
-  function thread(root, sec, cfg) {
+  // Enhances a server-rendered section: the block under the article, or (inline.js) the panel of one passage, whose
+  // hooks give a new comment its anchor (anchor), name its drafts (part) and pick comments posted elsewhere (accepts).
+  function thread(root, sec, cfg, hooks = {}) {
     const S = sec.dataset, lang = S.lang;
     const own = new Map(), authored = new Set(), votes = {};
-    let seq = 0;
+    let seq = 0, asked = 0;
     const draftKey = (part) => `pnyx:draft:${cfg.site}:${cfg.key}:${part}`;
     const tpl = (name) => $(sec, `template[data-tpl="${name}"]`).content.cloneNode(true);
     const why = (err) => err.detail || S.msgOffline;
@@ -94,6 +96,7 @@
 
     function setCount(n) {
       const h = $(sec, ".pnyx-count");
+      if (!h) return;
       h.dataset.n = n;
       h.textContent = label(S.countForms, n);
     }
@@ -148,7 +151,7 @@
     }
 
     async function comment(id) {
-      const frag = await fragment("/embed/comment", { id, lang });
+      const frag = await fragment("/embed/comment", hooks.anchor ? { id, lang, quote: false } : { id, lang });
       const article = $(frag, "article");
       times(article);
       mark(frag);
@@ -236,9 +239,32 @@
     }
 
     async function post(form) {
-      const sent = payload(form), data = await api("POST", "/api/v1/comments", sent);
+      const sent = payload(form);
+      if (!sent.parent_id && hooks.anchor) sent.anchor = hooks.anchor();
+      const data = await api("POST", "/api/v1/comments", sent);
       settle(form);
       remember(sent);
+      const article = await place(data);
+      form.dataset.form === "reply" ? close(form, false) : ($(form, "textarea").value = "");
+      say(S.msgPosted);
+      article.tabIndex = -1;
+      article.focus();
+      tell("posted", { comment: data.comment, thread: data.thread });
+      refreshMe().catch(() => {});
+    }
+
+    // Other blocks of this thread on the page (the block under the article, passages' panels) follow every change.
+    function tell(what, data) {
+      document.dispatchEvent(new CustomEvent("pnyx:change", { detail: { ...data, what, from: sec, cfg } }));
+    }
+
+    function bump(by) {
+      const h = $(sec, ".pnyx-count");
+      if (h) setCount(Math.max(0, +h.dataset.n + by));
+    }
+
+    // A new comment joins the list, or its parent's replies; the block under the article counts the whole thread.
+    async function place(data) {
       const c = data.comment, article = await comment(c.id), li = document.createElement("li");
       li.className = "pnyx-item";
       li.append(article);
@@ -248,16 +274,23 @@
         let ol = $(item, ":scope > .pnyx-replies");
         if (!ol) item.append((ol = Object.assign(document.createElement("ol"), { className: "pnyx-replies" })));
         ol.append(li);
-        close(form, false);
       } else {
         S.sort === "oldest" ? list().append(li) : list().prepend(li);
-        $(form, "textarea").value = "";
       }
-      setCount(data.thread.comment_count);
-      say(S.msgPosted);
-      article.tabIndex = -1;
-      article.focus();
-      refreshMe().catch(() => {});
+      hooks.anchor ? bump(1) : setCount(data.thread.comment_count);
+      return article;
+    }
+
+    async function elsewhere(e) {
+      const d = e.detail, c = d.comment, id = c ? c.id : d.id, here = root.getElementById("pnyx-comment-" + id);
+      if (!sec.isConnected) return document.removeEventListener("pnyx:change", follow);
+      if (d.from === sec || d.cfg.site !== cfg.site || d.cfg.key !== cfg.key) return;
+      if (d.what === "removed") return drop(id);
+      if (d.what === "edited") return here && here.replaceWith(await comment(id));
+      // A site may keep comments on passages out of the block under the article (data-inline-in-main="false").
+      const fits = c.parent_id ? root.getElementById("pnyx-comment-" + c.parent_id)
+        : hooks.accepts ? hooks.accepts(c) : !(c.anchor && S.inlineInMain === "false");
+      if (fits && !here) place(d);
     }
 
     async function edit(form) {
@@ -269,19 +302,28 @@
       article.replaceWith(fresh);
       say(S.msgSaved);
       $(fresh, '[data-act="edit"]').focus();
+      tell("edited", { id });
+    }
+
+    // A deleted comment keeps its place while it has replies.
+    async function drop(id) {
+      const article = root.getElementById("pnyx-comment-" + id), item = article && article.closest("li");
+      if (!item) return;
+      if ($(item, ":scope > .pnyx-replies > li")) article.replaceWith(await comment(id));
+      else item.remove();
+      bump(-1);
     }
 
     async function remove(box) {
-      const article = box.closest("article"), item = article.closest("li"), id = article.dataset.id;
+      const id = box.closest("article").dataset.id;
       await api("DELETE", "/api/v1/comments/" + id);
       own.delete(id);
-      if ($(item, ":scope > .pnyx-replies > li")) article.replaceWith(await comment(id));
-      else item.remove();
-      const count = $(sec, ".pnyx-count");
-      setCount(Math.max(0, +count.dataset.n - 1));
+      await drop(id);
       say(S.msgDeleted);
-      count.tabIndex = -1;
-      count.focus();
+      const count = $(sec, ".pnyx-count");
+      if (count) count.tabIndex = -1;
+      (count || $(sec, "textarea")).focus();
+      tell("removed", { id });
     }
 
     async function report(form) {
@@ -323,9 +365,10 @@
 
     // More comments: append a page (cursor), replace with the whole thread (view=all) or another sort.
     async function more(extra, replace, quiet) {
-      const before = list().children.length;
+      const before = list().children.length, ticket = ++asked;
       const params = { site: cfg.site, key: cfg.key, url: cfg.url, lang, sort: S.sort, part: "comments", ...extra };
       const frag = await fragment("/embed/thread", params), ol = $(frag, ".pnyx-list");
+      if (ticket !== asked) return; // a later sort or page was asked for while this one travelled
       if (!ol) throw { detail: ($(frag, ".pnyx-failed p:last-child") || {}).textContent };
       times(ol);
       mark(ol);
@@ -392,18 +435,20 @@
     sec.addEventListener("input", (e) => { if (e.target.dataset.draft) store.set(e.target.dataset.draft, e.target.value); });
     sec.addEventListener("keydown", (e) => {
       const box = e.key === "Escape" && e.target.closest(".pnyx-sub");
-      if (box) close(box);
+      if (box) { e.preventDefault(); close(box); } // handled: a panel around this block stays open
     });
+    const follow = (e) => elsewhere(e).catch(() => {});
+    document.addEventListener("pnyx:change", follow);
     const main = $(sec, ".pnyx-main textarea");
     if (main) {
-      main.dataset.draft = draftKey("post");
+      main.dataset.draft = draftKey(hooks.part || "post");
       main.value = store.get(main.dataset.draft) || "";
       prefill(main.form);
     }
     sec.classList.add("is-live");
     times(sec);
     refreshMe().catch(() => {});
-    reveal().catch(() => {});
+    if (!hooks.anchor) reveal().catch(() => {});
   }
 
   // Count labels: [data-pnyx-count] elements and Disqus-style links, in one request per 100 keys.
@@ -433,12 +478,20 @@
     return render(el, config(el, o)).catch((err) => console.warn("pnyx:", err));
   }
 
+  // Inline feedback (inline.js, inline.css) loads only on pages that ask for it.
+  function inline() {
+    const css = Object.assign(document.createElement("link"), { rel: "stylesheet", href: ORIGIN + "/inline.css" });
+    document.head.append(css, Object.assign(document.createElement("script"), { src: ORIGIN + "/inline.js" }));
+  }
+
   function init() {
     const found = $$(document, "#pnyx-thread, #disqus_thread, [data-pnyx-site]:not(script):not([data-pnyx-count])");
     for (const el of found) io ? io.observe(el) : load(el);
     counts().catch(() => {});
+    if ($(document, "[data-pnyx-article], [data-pnyx-inline]")) inline();
   }
 
-  window.pnyx = { load, counts };
+  // `_` is for inline.js, not for pages: it may change in any release.
+  window.pnyx = { load, counts, _: { ORIGIN, api, fragment, config, thread } };
   document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", init) : init();
 })();

@@ -39,6 +39,7 @@ def to_comment(row: Any) -> Comment:
         featured=row.featured,
         created_at=row.created_at,
         edited_at=row.edited_at,
+        anchor_id=row.anchor_id,
     )
 
 
@@ -61,6 +62,7 @@ class NewComment:
     status: CommentStatus
     created_at: datetime
     ip_hash: str | None = None
+    anchor_id: int | None = None
 
 
 async def insert_comment(conn: AsyncConnection, new: NewComment) -> Comment:
@@ -100,12 +102,17 @@ async def move_votes(conn: AsyncConnection, comment_id: int, up: int, down: int)
 
 @dataclass(frozen=True, slots=True)
 class PageQuery:
-    """One page of a thread's top-level comments, after the keyset position ``after``."""
+    """One page of a thread's top-level comments, after the keyset position ``after``.
+
+    ``anchor_id`` keeps only the comments on that anchor; ``unanchored`` only those on none.
+    """
 
     thread_id: int
     sort: Sort
     limit: int
     after: tuple[Any, int] | None = None
+    anchor_id: int | None = None
+    unanchored: bool = False
 
 
 def _sort_columns(sort: Sort) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
@@ -113,7 +120,14 @@ def _sort_columns(sort: Sort) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     return first, comment.c.id
 
 
-def _top_level(thread_id: int) -> Select[Any]:
+def _top_level(page: PageQuery) -> Select[Any]:
+    query = _visible_top_level(page.thread_id)
+    if page.anchor_id is not None:
+        return query.where(comment.c.anchor_id == page.anchor_id)
+    return query.where(comment.c.anchor_id.is_(None)) if page.unanchored else query
+
+
+def _visible_top_level(thread_id: int) -> Select[Any]:
     replies = comment.alias("reply")
     # The thread as a constant: the lookup uses the (thread_id, root_id, ...) index, and a hashed
     # subplan on PostgreSQL reads this thread's replies only, not every comment of every site.
@@ -136,7 +150,7 @@ async def top_level_page(conn: AsyncConnection, page: PageQuery) -> list[Comment
     """Up to ``limit + 1`` unpinned top-level comments in sort order (the extra one says a next page exists)."""
     first, second = _sort_columns(page.sort)
     ascending = page.sort is Sort.OLDEST
-    query = _top_level(page.thread_id).where(comment.c.pinned.is_(False))
+    query = _top_level(page).where(comment.c.pinned.is_(False))
     if page.after is not None:
         position = tuple_(first, second)
         bound = tuple_(*page.after)
@@ -149,9 +163,9 @@ async def top_level_page(conn: AsyncConnection, page: PageQuery) -> list[Comment
     return [to_comment(row) for row in rows]
 
 
-async def pinned_top_level(conn: AsyncConnection, thread_id: int) -> list[Comment]:
+async def pinned_top_level(conn: AsyncConnection, page: PageQuery) -> list[Comment]:
     """Pinned top-level comments, newest pin first; they head the first page."""
-    query = _top_level(thread_id).where(comment.c.pinned.is_(True)).order_by(comment.c.id.desc())
+    query = _top_level(page).where(comment.c.pinned.is_(True)).order_by(comment.c.id.desc())
     return [to_comment(row) for row in await conn.execute(query)]
 
 

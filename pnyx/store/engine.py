@@ -56,6 +56,13 @@ def _ensure_wal(cursor: Any) -> None:
             time.sleep(0.02)
 
 
+def _foreign_keys(conn: Connection, enforced: bool) -> None:
+    # Straight to the driver: SQLite ignores this pragma inside a transaction, and SQLAlchemy would open one.
+    cursor = conn.connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if enforced else 'OFF'}")
+    cursor.close()
+
+
 def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN")
 
@@ -92,16 +99,25 @@ class Database:
             yield conn
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One write transaction; committed on success, rolled back on any error."""
+    async def write(self, *, foreign_keys: bool = True) -> AsyncIterator[AsyncConnection]:
+        """One write transaction; committed on success, rolled back on any error.
+
+        ``foreign_keys=False`` lifts SQLite's enforcement for this transaction (migrations: see migrate.py).
+        """
         if self._write_lock is None:
             async with self.engine.connect() as conn, conn.begin():
                 yield conn
             return
         async with self._write_lock, self.engine.connect() as conn:
             await conn.execution_options(**{_WRITE_OPTION: True})
-            async with conn.begin():
-                yield conn
+            if not foreign_keys:
+                await conn.run_sync(_foreign_keys, False)
+            try:
+                async with conn.begin():
+                    yield conn
+            finally:
+                if not foreign_keys:
+                    await conn.run_sync(_foreign_keys, True)
 
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

@@ -30,6 +30,10 @@ def _upgrade(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
     command.upgrade(alembic_config(connection), "head")
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"The migration left rows whose foreign keys name no row: {broken[:5]}")
 
 
 def _current(connection: Connection) -> str | None:
@@ -38,7 +42,10 @@ def _current(connection: Connection) -> str | None:
 
 async def upgrade(db: Database) -> None:
     """Apply every migration the database lacks, in one transaction."""
-    async with db.write() as conn:
+    # SQLite changes a table's constraints by copying it (Alembic's batch mode); with foreign keys
+    # enforced, dropping the old copy would cascade and delete every row referring to it (reports of
+    # comments, say). So they are off while migrating, and checked all at once before the commit.
+    async with db.write(foreign_keys=False) as conn:
         await conn.run_sync(_upgrade)
 
 

@@ -29,6 +29,11 @@ async def set_origins(conn: AsyncConnection, site_id: int, origins: list[str]) -
     await conn.execute(update(site).where(site.c.id == site_id).values(origins=origins))
 
 
+async def set_settings(conn: AsyncConnection, site_id: int, settings: dict[str, object]) -> None:
+    """Replace a site's settings."""
+    await conn.execute(update(site).where(site.c.id == site_id).values(settings=settings))
+
+
 async def get_by_slug(conn: AsyncConnection, slug: str) -> Site | None:
     """The site with this slug, if any."""
     row = (await conn.execute(select(site).where(site.c.slug == slug))).one_or_none()

@@ -86,6 +86,28 @@ identity = Table(
     sqlite_autoincrement=True,
 )
 
+anchor = Table(
+    "anchor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("thread.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # A publisher's prompt: the id in its element's data-pnyx-inline attribute, and the question it asks.
+    Column("label", String(100)),
+    Column("question", String(200)),
+    # A reader's passage: a W3C TextQuoteSelector plus, when known, a TextPositionSelector (UTF-16 offsets).
+    Column("exact", Text),
+    Column("prefix", String(64)),
+    Column("suffix", String(64)),
+    Column("start", Integer),
+    Column("end", Integer),
+    # The same prompt or passage chosen twice is one anchor: see AnchorSpec.fingerprint.
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("thread_id", "fingerprint"),
+    sqlite_autoincrement=True,
+)
+
 comment = Table(
     "comment",
     metadata,
@@ -116,6 +138,8 @@ comment = Table(
     Column("ip_hash", String(64)),
     Column("source_system", String(32)),
     Column("source_id", String(200)),
+    # The passage or prompt the comment is about; replies copy their parent's, so one filter finds a whole panel.
+    Column("anchor_id", Integer, ForeignKey("anchor.id")),
     Index(None, "thread_id", "root_id", "created_at", "id"),
     Index(None, "thread_id", "root_id", "rank", "id"),
     Index(None, "thread_id", "pinned"),
@@ -125,6 +149,7 @@ comment = Table(
     Index(None, "root_id"),
     Index(None, "reply_to_id"),
     UniqueConstraint("source_system", "source_id"),
+    Index(None, "thread_id", "anchor_id"),
     sqlite_autoincrement=True,
 )
 

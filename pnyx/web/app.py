@@ -47,5 +47,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         return await site_service.allowed_origins(app.state.services)
 
     app.add_middleware(CORSMiddleware, origins=OriginCache(load_origins))
-    app.add_middleware(LimitsMiddleware)
+    app.add_middleware(LimitsMiddleware, larger=routes.LARGE_BODIES)
     return app

@@ -10,7 +10,7 @@ without letting unknown origins hammer the database.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import orjson
 from starlette.datastructures import Headers, MutableHeaders
@@ -108,26 +108,35 @@ class CORSMiddleware:
 
 
 class LimitsMiddleware:
-    """Refuses request bodies over the cap (413) and adds security headers to every response."""
+    """Refuses request bodies over the cap (413) and adds security headers to every response.
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_REQUEST_BYTES) -> None:
+    ``larger`` names paths allowed a bigger body than ``max_bytes``, with their own cap.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = MAX_REQUEST_BYTES, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self.larger.get(str(scope["path"]), self.max_bytes)
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _send_error(send, 413, "too_large", self._too_large(), [])
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
+            await _send_error(send, 413, "too_large", self._too_large(cap), [])
             return
-        await self.app(scope, self._counting(receive), self._securing(send))
+        await self.app(scope, self._counting(receive, cap), self._securing(send))
 
-    def _too_large(self) -> str:
-        return f"The request is larger than {self.max_bytes // 1024} KB; a comment must be much shorter."
+    def _too_large(self, cap: int) -> str:
+        if cap != self.max_bytes:
+            return f"The request is larger than {cap // 1024} KB, more than this call accepts."
+        return f"The request is larger than {cap // 1024} KB; a comment must be much shorter."
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(self, receive: Receive, cap: int) -> Receive:
         seen = 0
 
         async def counted() -> Message:
@@ -135,8 +144,8 @@ class LimitsMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise RequestTooLarge(self._too_large())
+                if seen > cap:
+                    raise RequestTooLarge(self._too_large(cap))
             return message
 
         return counted

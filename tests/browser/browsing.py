@@ -36,11 +36,11 @@ async def keep_on_loopback(context: BrowserContext) -> None:
     await context.route("**/*", _only_loopback)
 
 
-async def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot as test-artifacts/NAME.png and return its path."""
+async def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot of the whole page (or of the window) as test-artifacts/NAME.png and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    await page.screenshot(path=path, full_page=True)
+    await page.screenshot(path=path, full_page=full_page)
     return path
 
 

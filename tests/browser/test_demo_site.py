@@ -70,3 +70,14 @@ async def test_an_unknown_article_is_a_404_page(page: Page, demo: DemoServers) -
     assert response is not None and response.status == 404
     await expect(page.get_by_role("heading", level=1)).to_have_text("We could not find that page")
     await expect(page.get_by_role("link", name="front page")).to_have_attribute("href", "/")
+
+
+async def test_the_featured_article_has_an_edited_version(page: Page, demo: DemoServers) -> None:
+    await page.goto(demo.article(DEMO_KEY))
+    await page.get_by_role("link", name="Read the edited version").click()
+    await expect(page).to_have_url(demo.article(DEMO_KEY) + "?version=2")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(FEATURED.title)
+    await expect(page.locator("[data-pnyx-article]")).to_contain_text("Revenue over the trial held broadly steady")
+    await expect(page.get_by_role("link", name="Read the original")).to_have_attribute("href", FEATURED.path)
+    missing = await page.goto(demo.article(DEMO_KEY) + "?version=7")
+    assert missing is not None and missing.status == 404

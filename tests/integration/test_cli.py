@@ -126,6 +126,15 @@ def test_bad_site_names_and_unknown_sites_are_refused_with_a_sentence(cli: Cli) 
     assert "no site named" in cli.fails("site", "origins", "missing", "--origin", "https://news.example")
 
 
+def test_site_settings_show_and_change_where_comments_on_passages_appear(cli: Cli) -> None:
+    cli.ok("site", "add", "daily", "--origin", "https://news.example")
+    assert "in the main thread and beside" in cli.ok("site", "settings", "daily")
+    assert "only beside their passages" in cli.ok("site", "settings", "daily", "--no-inline-in-main")
+    assert "only beside their passages" in cli.ok("site", "settings", "daily"), "the change was kept"
+    assert "in the main thread and beside" in cli.ok("site", "settings", "daily", "--inline-in-main")
+    assert "no site named" in cli.fails("site", "settings", "missing", "--no-inline-in-main")
+
+
 def test_a_short_secret_is_refused_unless_in_demo_mode(tmp_path: Path) -> None:
     cli = Cli(tmp_path, {**clean_env(tmp_path), "PNYX_SECRET_KEY": "too-short"})
     message = cli.fails("migrate")

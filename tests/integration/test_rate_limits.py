@@ -61,3 +61,21 @@ async def test_comment_writes_are_limited(backend: str, sqlite_url: str, request
         # A new token does not escape the limit: the address is counted too.
         fresh = await api.post(Reader(), api.article(), "The same person with a fresh token")
         assert fresh.status_code == 429
+
+
+async def test_locating_anchors_in_texts_nobody_sent_before_is_limited(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url, secret_key="k" * 40 + secrets.token_hex(8), rate_limits="on")
+    async for api in _limited_api(settings):
+        key = api.article()
+        quote = {"type": "TextQuoteSelector", "exact": "night buses"}
+        await api.post(Reader(), key, "On a passage.", anchor={"kind": "reader", "selector": [quote]})
+        body = {"site": api.site, "key": key, "text": "The night buses run late."}
+        # The same text again is answered from the cache and costs nothing.
+        for _ in range(40):
+            assert (await api.client.post("/api/v1/anchors/locate", json=body)).status_code == 200
+        statuses = []
+        for attempt in range(40):
+            text = f"Edition {attempt}: the night buses run late."
+            statuses.append((await api.client.post("/api/v1/anchors/locate", json={**body, "text": text})).status_code)
+        # 30 new texts a minute: the first text above was one of them.
+        assert statuses.count(200) == 29 and set(statuses[29:]) == {429}, statuses

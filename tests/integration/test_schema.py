@@ -9,18 +9,21 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import delete, func, insert, inspect, select
 from sqlalchemy.engine import Connection
 
+from pnyx.store import tables
 from pnyx.store.engine import Database
-from pnyx.store.migrate import current_revision, head_revision, upgrade
+from pnyx.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from pnyx.store.tables import metadata
 from tests.conftest import POSTGRES_ADMIN_URL, missing_service
 
@@ -191,3 +194,43 @@ async def test_concurrent_upgrades_on_a_fresh_database_both_succeed(fresh_url: s
     finally:
         for db in databases:
             await db.close()
+
+
+def _upgrade_to(conn: Connection, revision: str) -> None:
+    command.upgrade(alembic_config(conn), revision)
+
+
+async def _populate_at_0002(db: Database) -> None:
+    """A site, a thread, three comments (the newest then removed outright) and a report on the first."""
+    now = {"created_at": datetime.now(UTC)}
+    async with db.write() as conn:
+        site_id = (
+            await conn.execute(insert(tables.site).values(slug="s", name="s", origins=[], settings={}, **now))
+        ).inserted_primary_key[0]
+        thread_row = {"site_id": site_id, "key": "k", "closed": False, "comment_count": 2, "version": 1}
+        thread_id = (
+            await conn.execute(insert(tables.thread).values(**thread_row, points_up=0, points_down=0, **now))
+        ).inserted_primary_key[0]
+        guest = {"kind": "guest", "email_verified": False, "banned": False, "shadowbanned": False}
+        identity_id = (await conn.execute(insert(tables.identity).values(**guest, **now))).inserted_primary_key[0]
+        body = {"body_source": "b", "body_format": "markdown", "body_html": "<p>b</p>", "status": "approved"}
+        counters = {"up": 0, "down": 0, "rank": 0, "pinned": False, "featured": False, "depth": 0}
+        for _ in range(3):
+            await conn.execute(insert(tables.comment).values(thread_id=thread_id, **body, **counters, **now))
+        await conn.execute(delete(tables.comment).where(tables.comment.c.id == 3))
+        report = {"comment_id": 1, "identity_id": identity_id, "reason": "spam", "resolved": False}
+        await conn.execute(insert(tables.report).values(**report, **now))
+
+
+async def test_upgrading_a_populated_database_keeps_its_rows_and_never_reuses_a_comment_id(fresh_db: Database) -> None:
+    # Adding comment.anchor_id copies the comment table on SQLite: that copy must cascade nothing and keep ids unique.
+    async with fresh_db.write() as conn:
+        await conn.run_sync(_upgrade_to, "0002")
+    await _populate_at_0002(fresh_db)
+    await upgrade(fresh_db)
+    async with fresh_db.write() as conn:
+        assert (await conn.execute(select(func.count()).select_from(tables.report))).scalar_one() == 1
+        assert (await conn.execute(select(tables.comment.c.id).order_by(tables.comment.c.id))).scalars().all() == [1, 2]
+        row = (await conn.execute(select(tables.comment).where(tables.comment.c.id == 1))).one()
+        new = {column: getattr(row, column) for column in tables.comment.c.keys() if column != "id"}
+        assert (await conn.execute(insert(tables.comment).values(**new))).inserted_primary_key[0] == 4

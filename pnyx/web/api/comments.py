@@ -13,7 +13,7 @@ from pnyx.services import comments as comment_service
 from pnyx.services import reading
 from pnyx.services import votes as vote_service
 from pnyx.services.threads import ThreadRef
-from pnyx.web.api.views import comment_view, node_view, thread_view
+from pnyx.web.api.views import anchor_view, comment_view, node_view, thread_view
 from pnyx.web.deps import ReaderDep, ServicesDep
 from pnyx.web.responses import JSON, with_etag
 
@@ -31,6 +31,9 @@ VoteValue = Annotated[
     Literal[1, -1, 0], BeforeValidator(_not_bool), Field(description="1 upvote, -1 downvote, 0 withdraw.")
 ]
 CommentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The comment's id.")]
+AnchorParam = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="Only the comments on this anchor (an inline panel).")
+]
 
 
 class Strict(BaseModel):
@@ -58,6 +61,11 @@ class PostBody(Strict):
     author_name: str | None = None
     author_email: str | None = Field(None, description="Never shown publicly.")
     website: str | None = Field(None, description="An http or https address.")
+    anchor: dict[str, Any] | None = Field(
+        None,
+        description='What the comment is about: `{"kind": "publisher", "id": "ID", "question"?: "..."}` or '
+        '`{"kind": "reader", "selector": [W3C TextQuoteSelector, TextPositionSelector?]}`. Not with `parent_id`.',
+    )
 
 
 class EditBody(Strict):
@@ -78,18 +86,22 @@ async def list_comments(
     cursor: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     view: Annotated[Literal["page", "all"], Query(description="`all`: the whole thread up to the cap.")] = "page",
+    anchor: AnchorParam = None,
 ) -> Response:
     """A page of top-level comments with replies nested, newest state of the thread, and the next cursor."""
     page = await reading.list_comments(
-        services, reading.PageRequest(site, key, sort, cursor, limit, view_all=view == "all")
+        services, reading.PageRequest(site, key, sort, cursor, limit, view_all=view == "all", anchor=anchor)
     )
     payload = {
         "thread": thread_view(page.thread) if page.thread else None,
-        "comments": [node_view(node, services.tokens) for node in page.nodes],
+        "comments": [node_view(node, services.tokens, page.anchors) for node in page.nodes],
         "next_cursor": page.next_cursor,
         "total": page.thread.comment_count if page.thread else 0,
         "sort": page.sort.value,
     }
+    if anchor is not None:
+        focus = page.focus
+        payload["anchor"] = {**anchor_view(focus.anchor), "count": focus.count} if focus else None
     return with_etag(request, JSON(payload))
 
 
@@ -103,10 +115,11 @@ async def post_comment(body: PostBody, services: ServicesDep, reader: ReaderDep)
         author_name=body.author_name,
         author_email=body.author_email,
         website=body.website,
+        anchor=body.anchor,
     )
     posted = await comment_service.post_comment(services, post, reader)
     payload: dict[str, Any] = {
-        "comment": comment_view(posted.comment, services.tokens),
+        "comment": comment_view(posted.comment, services.tokens, posted.anchor),
         "thread": thread_view(posted.thread),
     }
     if posted.new_token:
@@ -117,8 +130,8 @@ async def post_comment(body: PostBody, services: ServicesDep, reader: ReaderDep)
 @router.patch("/{comment_id}")
 async def edit_comment(comment_id: CommentId, body: EditBody, services: ServicesDep, reader: ReaderDep) -> Response:
     """Change the text of one's own comment within the edit window."""
-    comment = await comment_service.edit_comment(services, comment_id, body.body, reader)
-    return JSON({"comment": comment_view(comment, services.tokens)})
+    edited = await comment_service.edit_comment(services, comment_id, body.body, reader)
+    return JSON({"comment": comment_view(edited.comment, services.tokens, edited.anchor)})
 
 
 @router.delete("/{comment_id}", status_code=204)

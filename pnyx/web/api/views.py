@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from pnyx.domain.anchoring import Anchor
 from pnyx.domain.models import Comment, CommentStatus, Thread
 from pnyx.domain.threading import Node
 from pnyx.services.tokens import TokenSigner
@@ -24,8 +26,19 @@ def thread_view(thread: Thread) -> dict[str, Any]:
     }
 
 
-def comment_view(comment: Comment, tokens: TokenSigner) -> dict[str, Any]:
-    """What every reader may see of one comment; a deleted one keeps only its place."""
+def anchor_view(anchor: Anchor) -> dict[str, Any]:
+    """The passage or prompt a comment is about: ``label`` and ``question`` for a prompt, ``exact`` for a passage."""
+    return {
+        "id": anchor.id,
+        "kind": anchor.kind.value,
+        "label": anchor.label,
+        "question": anchor.question,
+        "exact": anchor.exact,
+    }
+
+
+def comment_view(comment: Comment, tokens: TokenSigner, anchor: Anchor | None = None) -> dict[str, Any]:
+    """What every reader may see of one comment (with its ``anchor``); a deleted one keeps only its place."""
     view: dict[str, Any] = {
         "id": comment.id,
         "parent_id": comment.parent_id,
@@ -33,6 +46,7 @@ def comment_view(comment: Comment, tokens: TokenSigner) -> dict[str, Any]:
         "depth": comment.depth,
         "status": comment.status.value,
         "created_at": comment.created_at,
+        "anchor": anchor_view(anchor) if anchor else None,
         "replies": [],
     }
     if comment.status is CommentStatus.DELETED:
@@ -53,8 +67,9 @@ def comment_view(comment: Comment, tokens: TokenSigner) -> dict[str, Any]:
     }
 
 
-def node_view(node: Node, tokens: TokenSigner) -> dict[str, Any]:
-    """A comment with its replies nested."""
-    view = comment_view(node.comment, tokens)
-    view["replies"] = [node_view(child, tokens) for child in node.replies]
+def node_view(node: Node, tokens: TokenSigner, anchors: Mapping[int, Anchor]) -> dict[str, Any]:
+    """A comment with its replies nested; ``anchors`` holds every anchor of the page by id."""
+    anchor = anchors.get(node.comment.anchor_id) if node.comment.anchor_id is not None else None
+    view = comment_view(node.comment, tokens, anchor)
+    view["replies"] = [node_view(child, tokens, anchors) for child in node.replies]
     return view

@@ -1,5 +1,7 @@
 """/embed.js and /embed.css: public static files any page may load, with a validator and a short cache life.
 
+/inline.js and /inline.css (inline feedback) are served the same way; embed.js loads them on pages that use it.
+
 They stay outside the per-site CORS middleware (it covers /api/ and /embed/ only): the script and
 its stylesheet are public, and one cached copy serves every publisher.
 """
@@ -18,7 +20,12 @@ router = APIRouter(tags=["embed"])
 
 ASSET_CACHE = "public, max-age=300"
 PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
-TYPES = {"embed.js": "text/javascript; charset=utf-8", "embed.css": "text/css; charset=utf-8"}
+TYPES = {
+    "embed.js": "text/javascript; charset=utf-8",
+    "embed.css": "text/css; charset=utf-8",
+    "inline.js": "text/javascript; charset=utf-8",
+    "inline.css": "text/css; charset=utf-8",
+}
 
 
 @cache
@@ -43,3 +50,15 @@ async def embed_js(request: Request) -> Response:
 async def embed_css(request: Request) -> Response:
     """The widget's default theme."""
     return _serve(request, "embed.css")
+
+
+@router.api_route("/inline.js", methods=["GET", "HEAD"])
+async def inline_js(request: Request) -> Response:
+    """Inline feedback: prompts, highlighted passages, their panels."""
+    return _serve(request, "inline.js")
+
+
+@router.api_route("/inline.css", methods=["GET", "HEAD"])
+async def inline_css(request: Request) -> Response:
+    """Inline feedback's styles, for the publisher's page and for pnyx's shadow roots."""
+    return _serve(request, "inline.css")

@@ -16,7 +16,7 @@ from pnyx.services.container import Services
 from pnyx.web.deps import ServicesDep
 from pnyx.web.embed.html import FragmentRoute, fragment
 from pnyx.web.embed.labels import Counted, plural_forms, plural_label
-from pnyx.web.embed.views import comment_view, tree_views
+from pnyx.web.embed.views import comment_view, shown_quote, tree_views
 from pnyx.web.responses import with_etag
 
 router = APIRouter(route_class=FragmentRoute, tags=["embed"])
@@ -61,24 +61,36 @@ async def thread_fragment(
     lang: str | None = None,
     url: Annotated[str | None, Query(max_length=MAX_URL_CHARS)] = None,
     title: Annotated[str | None, Query(max_length=MAX_TITLE_CHARS)] = None,
+    anchor: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only the comments on this anchor: a passage's panel.")
+    ] = None,
 ) -> Response:
-    """The thread as an HTML fragment: the whole block, or (part=comments) the next comments and paging controls."""
+    """The thread as an HTML fragment: the whole block, or (part=comments) the next comments and paging controls.
+
+    With ``anchor``, the block is the compact one of a passage's panel: the form and the comments on it.
+    """
     language = negotiate(lang)
-    page = await reading.list_comments(services, reading.PageRequest(site, key, sort, cursor, view_all=view == "all"))
+    request_page = reading.PageRequest(site, key, sort, cursor, view_all=view == "all", anchor=anchor)
+    page = await reading.list_comments(services, request_page)
     context: dict[str, Any] = {
         "site": site,
         "key": key,
         "url": url or (key if is_url(key) else None),
         "title": title,
         "sort": page.sort.value,
-        "comments": tree_views(page.nodes, services.tokens, language),
+        # In the main thread each comment on a passage shows the passage; its own panel needs no reminder.
+        "comments": tree_views(page.nodes, services.tokens, language, None if anchor else page.anchors),
         "next_cursor": page.next_cursor,
         "view_all": view == "all",
         "closed": bool(page.thread and page.thread.closed),
         "action": form_action(services),
+        "inline_in_main": page.inline_in_main,
     }
     if part == "comments":
         return with_etag(request, fragment(language, "part.html", **context))
+    if anchor is not None:
+        anchor_id = page.focus.anchor.id if page.focus else None
+        return with_etag(request, fragment(language, "panel.html", **context, anchor_id=anchor_id))
     return with_etag(request, fragment(language, "thread.html", **context, **_block(language, page)))
 
 
@@ -88,9 +100,11 @@ async def comment_fragment(
     services: ServicesDep,
     comment_id: Annotated[int, Query(alias="id", ge=1, le=MAX_ID, description="The comment's id.")],
     lang: str | None = None,
+    quote: Annotated[bool, Query(description="`false`: without the passage above it (for a panel).")] = True,
 ) -> Response:
     """One comment (without its replies) as an HTML fragment; embed.js inserts it after a write."""
     language = negotiate(lang)
     shown = await lookup.public_comment(services, comment_id)
-    view = comment_view(shown.comment, services.tokens, language, [])
+    anchors = {shown.anchor.id: shown.anchor} if shown.anchor and quote else {}
+    view = comment_view(shown.comment, services.tokens, language, [], shown_quote(shown.comment, anchors))
     return with_etag(request, fragment(language, "comment.html", comment=view, closed=shown.thread.closed))

@@ -6,9 +6,11 @@ every other value is a plain string the templates escape.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pnyx.domain.anchoring import Anchor
 from pnyx.domain.models import Comment, CommentStatus
 from pnyx.domain.threading import Node
 from pnyx.i18n import translations
@@ -29,6 +31,22 @@ class Labels:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """Above a comment in the main thread: the passage it is about, or the publisher's question it answers."""
+
+    anchor_id: int
+    text: str
+    question: bool
+
+
+def quote_of(anchor: Anchor) -> Quote | None:
+    """The quote an anchor shows; a publisher's prompt without a question has none."""
+    if anchor.exact is not None:
+        return Quote(anchor.id, anchor.exact, question=False)
+    return Quote(anchor.id, anchor.question, question=True) if anchor.question else None
+
+
+@dataclass(frozen=True, slots=True)
 class CommentView:
     """One comment as the widget shows it; a deleted one keeps only its id and place."""
 
@@ -45,6 +63,7 @@ class CommentView:
     down: int = 0
     labels: Labels | None = None
     replies: list[CommentView] = field(default_factory=list)
+    quote: Quote | None = None
 
     @property
     def created_iso(self) -> str:
@@ -83,8 +102,10 @@ def _initial(name: str | None) -> str:
     return letter.upper() or "?"
 
 
-def comment_view(comment: Comment, tokens: TokenSigner, language: str, replies: list[CommentView]) -> CommentView:
-    """The view of one comment with its already-built replies."""
+def comment_view(
+    comment: Comment, tokens: TokenSigner, language: str, replies: list[CommentView], quote: Quote | None = None
+) -> CommentView:
+    """The view of one comment with its already-built replies, and what it is about when that is to be shown."""
     if comment.status is CommentStatus.DELETED:
         return CommentView(comment.id, deleted=True, replies=replies)
     seed = tokens.avatar_seed(comment.identity_id, comment.author_name)
@@ -102,9 +123,27 @@ def comment_view(comment: Comment, tokens: TokenSigner, language: str, replies: 
         down=comment.down,
         labels=labels_for(comment.author_name, language),
         replies=replies,
+        quote=quote,
     )
 
 
-def tree_views(nodes: list[Node], tokens: TokenSigner, language: str) -> list[CommentView]:
-    """Views of comment trees, replies nested."""
-    return [comment_view(n.comment, tokens, language, tree_views(n.replies, tokens, language)) for n in nodes]
+def shown_quote(comment: Comment, anchors: Mapping[int, Anchor]) -> Quote | None:
+    """The quote above a top-level comment on a passage or prompt; replies carry none (their parent shows it)."""
+    anchor = anchors.get(comment.anchor_id) if comment.anchor_id is not None and comment.is_top_level else None
+    return quote_of(anchor) if anchor else None
+
+
+def tree_views(
+    nodes: list[Node], tokens: TokenSigner, language: str, anchors: Mapping[int, Anchor] | None = None
+) -> list[CommentView]:
+    """Views of comment trees, replies nested; given ``anchors``, top-level comments show what they are about."""
+    return [
+        comment_view(
+            node.comment,
+            tokens,
+            language,
+            tree_views(node.replies, tokens, language),
+            shown_quote(node.comment, anchors or {}),
+        )
+        for node in nodes
+    ]
