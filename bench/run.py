@@ -22,6 +22,7 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert, update
 
+from bench import anchoring
 from pnyx.config import Settings
 from pnyx.services import sites as site_service
 from pnyx.services.container import Services
@@ -153,7 +154,7 @@ async def main() -> int:
         finally:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             await admin.close()
-    print("\n".join(results))
+    print("\n".join([*results, *anchoring.main()]))
     return 0
 
 
