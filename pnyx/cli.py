@@ -1,9 +1,10 @@
-"""The ``pnyx`` command: serve, demo, migrate, site, doctor."""
+"""The ``pnyx`` command: serve, demo, worker, migrate, site, doctor."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from pnyx.config import load_settings, resolve_secret
 from pnyx.errors import PnyxError
+from pnyx.jobs.worker import Worker
 from pnyx.services import doctor as doctor_service
 from pnyx.services import sites as site_service
 from pnyx.services.container import Services
@@ -64,6 +66,21 @@ def serve(
     """Serve pnyx with uvicorn (migrations run on start)."""
     _check_settings()
     uvicorn.run("pnyx.web.app:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=False)
+
+
+@app.command()
+def worker() -> None:
+    """Deliver the outbox (mail) until SIGINT or SIGTERM; several may run at once on PostgreSQL."""
+
+    async def work(services: Services) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(number, stop.set)
+        console.print("Outbox worker running; stop it with Ctrl+C.")
+        await Worker.from_services(services).run_forever(stop)
+
+    _run(work)
 
 
 @app.command()

@@ -10,7 +10,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     rate_limits: str = Field(
         "on", description="`on`: per-identity and per-IP limits on every write; `off` turns them off (benchmarks)."
     )
+    smtp_host: str | None = Field(
+        None, description="SMTP server for outgoing mail; unset: mail is kept in the outbox and only logged."
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_tls: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="`starttls` (port 587), `tls` (implicit TLS, port 465) or `none` (local relays only)."
+    )
+    smtp_user: str | None = Field(None, description="SMTP login; unset: no authentication.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password, with `PNYX_SMTP_USER`.")
+    mail_from: str = Field("pnyx@localhost", description="From address of every mail pnyx sends.")
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated addresses or networks whose `X-Forwarded-For` is believed; none by default.",

@@ -184,3 +184,22 @@ report = Table(
     Index(None, "resolved", "comment_id"),
     sqlite_autoincrement=True,
 )
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("payload", JSON, nullable=False),
+    # Enqueueing the same message twice (a retried request, a replayed event) must never send it twice.
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    # A worker's lease: while in the future, other workers leave the row alone; a crashed worker's lease runs out.
+    Column("claimed_until", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "sent_at", "next_attempt_at"),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,1 @@
+"""Background delivery of the outbox: mail now, webhooks later."""
