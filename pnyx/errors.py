@@ -2,11 +2,12 @@
 
     PnyxError                      500 (never raised on purpose: a bug)
     ├── BadRequest                 400  bad_request, invalid_json, invalid_cursor
-    ├── Unauthorized               401  invalid_token
+    ├── Unauthorized               401  invalid_token, invalid_link
     ├── Forbidden                  403  forbidden, origin_not_allowed, not_owner,
     │                                   edit_window_closed, thread_closed, banned
     ├── NotFound                   404  not_found
     ├── Conflict                   409  conflict
+    ├── Gone                       410  link_expired
     ├── TooLarge                   413  too_large
     ├── Invalid                    422  invalid
     ├── RateLimited                429  rate_limited (carries retry_after seconds)
@@ -54,6 +55,11 @@ class NotFound(PnyxError):
 class Conflict(PnyxError):
     status = 409
     code = "conflict"
+
+
+class Gone(PnyxError):
+    status = 410
+    code = "link_expired"
 
 
 class TooLarge(PnyxError):

@@ -12,6 +12,7 @@ from pnyx.domain.models import BodyFormat, Comment, CommentStatus, Thread
 from pnyx.domain.text import clean_body, clean_email, clean_name, clean_website
 from pnyx.domain.threading import place_reply
 from pnyx.errors import Conflict, Forbidden, Invalid, NotFound
+from pnyx.services import subscriptions
 from pnyx.services.anchors import anchor_for_post, anchor_of
 from pnyx.services.container import Services
 from pnyx.services.readers import Reader, actor_of, writer_for
@@ -105,6 +106,8 @@ async def post_comment(services: Services, post: NewPost, reader: Reader) -> Pos
             ),
         )
         thread = await thread_store.bump(conn, thread.id, comments=1)
+        # In the same transaction: a comment rolled back notifies nobody, a stored one everybody.
+        await subscriptions.notify(conn, services, site, thread, comment)
     await services.broker.publish(ThreadChanged(site.id, thread.id, thread.version, "comment.posted", comment.id))
     return Posted(comment, thread, writer.new_token, anchor)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from pnyx.errors import Unauthorized
+from pnyx.errors import Gone, Unauthorized
+
+CONFIRM_MAX_AGE_S = 7 * 24 * 3600
 
 
 class TokenSigner:
@@ -15,6 +17,8 @@ class TokenSigner:
 
     def __init__(self, secret: str) -> None:
         self._identity = URLSafeSerializer(secret, salt="pnyx.identity")
+        self._confirm = URLSafeTimedSerializer(secret, salt="pnyx.subscription.confirm")
+        self._unsubscribe = URLSafeSerializer(secret, salt="pnyx.subscription.unsubscribe")
         self._address_key = hashlib.sha256(b"pnyx.address:" + secret.encode()).digest()
 
     def identity_token(self, identity_id: int) -> str:
@@ -34,6 +38,31 @@ class TokenSigner:
             raise Unauthorized("Your reader token is not valid. Clear this site's stored data, then try again.")
         return int(payload["i"])
 
+    def confirm_token(self, subscription_id: int) -> str:
+        """A token that confirms this subscription within seven days."""
+        return str(self._confirm.dumps({"s": subscription_id}))
+
+    def confirmed_subscription(self, token: str) -> int:
+        """The subscription a confirmation token names; raises Gone when expired, Unauthorized when damaged."""
+        try:
+            payload = self._confirm.loads(token, max_age=CONFIRM_MAX_AGE_S)
+        except SignatureExpired as exc:
+            raise Gone("This confirmation link is more than seven days old. Subscribe again to get a new one.") from exc
+        except BadSignature as exc:
+            raise _bad_link() from exc
+        return _subscription_id(payload)
+
+    def unsubscribe_token(self, subscription_id: int) -> str:
+        """A token that ends this subscription; it does not expire."""
+        return str(self._unsubscribe.dumps({"s": subscription_id}))
+
+    def unsubscribed_subscription(self, token: str) -> int:
+        """The subscription an unsubscribe token names; raises Unauthorized when damaged."""
+        try:
+            return _subscription_id(self._unsubscribe.loads(token))
+        except BadSignature as exc:
+            raise _bad_link() from exc
+
     def avatar_seed(self, identity_id: int | None, name: str | None) -> str:
         """A stable, non-reversible seed for a generated avatar: same writer, same picture."""
         subject = f"id:{identity_id}" if identity_id is not None else f"name:{name or ''}"
@@ -46,3 +75,16 @@ class TokenSigner:
     def address_hash(self, address_key: str) -> str:
         """A keyed hash of a client address: comparable for bans and limits, useless for tracking elsewhere."""
         return hmac.new(self._address_key, address_key.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _bad_link() -> Unauthorized:
+    return Unauthorized(
+        "This link is damaged or incomplete. Copy the whole link from the mail, or subscribe again.",
+        code="invalid_link",
+    )
+
+
+def _subscription_id(payload: object) -> int:
+    if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
+        raise _bad_link()
+    return int(payload["s"])

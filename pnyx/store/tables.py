@@ -203,3 +203,24 @@ outbox = Table(
     Index(None, "sent_at", "next_attempt_at"),
     sqlite_autoincrement=True,
 )
+
+subscription = Table(
+    "subscription",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("thread.id", ondelete="CASCADE"), nullable=False),
+    # For kind "replies": the comment whose replies are wanted.
+    Column("comment_id", Integer, ForeignKey("comment.id", ondelete="CASCADE")),
+    Column("email", String(254), nullable=False),
+    Column("identity_id", Integer, ForeignKey("identity.id", ondelete="SET NULL")),
+    Column("kind", String(16), nullable=False),
+    # "thread" or "comment:ID": NULL comment_id would not dedupe in a unique constraint on either engine.
+    Column("scope", String(32), nullable=False),
+    Column("confirmed", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime),
+    CheckConstraint("kind IN ('followups', 'replies')", name="kind"),
+    UniqueConstraint("thread_id", "email", "kind", "scope"),
+    Index(None, "comment_id"),
+    sqlite_autoincrement=True,
+)

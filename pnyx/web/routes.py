@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from pnyx.web import health
-from pnyx.web.api import anchors, comments, reports, threads
+from pnyx.web.api import anchors, comments, reports, subscriptions, threads
 from pnyx.web.embed import routes as embed
 
 
@@ -17,6 +17,8 @@ def mount(app: FastAPI) -> None:
     app.include_router(embed.router)
     app.include_router(reports.router)
     app.include_router(anchors.router)
+    app.include_router(subscriptions.router)
+    app.include_router(subscriptions.pages)
 
 
 # Request bodies above the general cap, by path: an article's text is longer than any comment.

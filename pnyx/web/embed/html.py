@@ -37,9 +37,11 @@ def error_fragment(request: Request, status: int, detail: str, headers: dict[str
     return response
 
 
-def notice_page(language: str, status: int, heading: str, detail: str, back: str | None) -> Response:
-    """A small page of pnyx's own (after a form post without JavaScript), with a link back to the article."""
-    body = render(language, "embed/notice.html", heading=heading, detail=detail, back=back)
+def notice_page(
+    language: str, status: int, heading: str, detail: str, back: str | None, *, form_hint: bool = True
+) -> Response:
+    """A small page of pnyx's own, with a link back to the article (or, after a form post, how to get back)."""
+    body = render(language, "embed/notice.html", heading=heading, detail=detail, back=back, form_hint=form_hint)
     headers = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"}
     return HTMLResponse(body, status_code=status, headers=headers)
 
