@@ -102,6 +102,23 @@ async def _check_comment(conn: Conn, thread: Thread, comment_id: int | None) -> 
         raise NotFound(f"There is no comment {comment_id} in this article to follow.")
 
 
+async def _enqueue_mail(
+    conn: Conn,
+    services: Services,
+    to: str,
+    subject: str,
+    bodies: tuple[str, str],
+    key: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Put one mail (plain text and HTML) in the outbox, once per ``key``."""
+    text, html = bodies
+    payload = mail_payload(
+        to=to, subject=subject, text=text, html=html, dedupe_key=key, host=_host(services), headers=headers
+    )
+    await outbox.enqueue(conn, MAIL, payload, key, services.clock())
+
+
 async def _enqueue_confirmation(
     conn: Conn, services: Services, site: Site, thread: Thread, sub: store.Subscription
 ) -> None:
@@ -110,16 +127,8 @@ async def _enqueue_confirmation(
     text, html = _render(
         "confirm", site_name=site.name, what=_what(sub.kind), title=_title(thread), confirm_url=confirm_url
     )
-    key = f"confirm:{sub.id}"
-    payload = mail_payload(
-        to=sub.email,
-        subject=f"Confirm your subscription on {site.name}",
-        text=text,
-        html=html,
-        dedupe_key=key,
-        host=_host(services),
-    )
-    await outbox.enqueue(conn, MAIL, payload, key, services.clock())
+    subject = f"Confirm your subscription on {site.name}"
+    await _enqueue_mail(conn, services, sub.email, subject, (text, html), f"confirm:{sub.id}")
 
 
 async def confirm(services: Services, token: str) -> Done:
@@ -188,15 +197,7 @@ async def _enqueue_notification(
         what=_what(sub.kind),
         unsubscribe_url=unsubscribe_url,
     )
-    key = _notify_key(comment.id, sub.email)
     headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": ONE_CLICK}
-    payload = mail_payload(
-        to=sub.email,
-        subject=f"New comment on “{_title(thread)}” ({site.name})",
-        text=text,
-        html=html,
-        dedupe_key=key,
-        host=_host(services),
-        headers=headers,
-    )
-    await outbox.enqueue(conn, MAIL, payload, key, services.clock())
+    subject = f"New comment on “{_title(thread)}” ({site.name})"
+    key = _notify_key(comment.id, sub.email)
+    await _enqueue_mail(conn, services, sub.email, subject, (text, html), key, headers)
