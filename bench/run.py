@@ -26,6 +26,7 @@ from bench import anchoring
 from pnyx.config import Settings
 from pnyx.services import sites as site_service
 from pnyx.services.container import Services
+from pnyx.store import threads as thread_store
 from pnyx.store.tables import comment, thread
 from pnyx.web.app import create_app
 
@@ -56,22 +57,7 @@ async def seed_big_thread(services: Services, site_id: int) -> str:
     key = f"{ORIGIN}/big"
     now = datetime.now(UTC)
     async with services.db.write() as conn:
-        result = await conn.execute(
-            insert(thread)
-            .values(
-                site_id=site_id,
-                key=key,
-                url=key,
-                closed=False,
-                comment_count=0,
-                points_up=0,
-                points_down=0,
-                version=1,
-                created_at=now,
-            )
-            .returning(thread.c.id)
-        )
-        thread_id = result.scalar_one()
+        thread_id = (await thread_store.create_thread(conn, site_id, key, key, None, now)).id
         base = dict(
             thread_id=thread_id,
             body_source="x",

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -57,24 +59,37 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'pnyx-test.db'}"
 
 
-@pytest.fixture(scope="session")
-async def postgres_url() -> AsyncIterator[str]:
-    name = f"pnyx_test_{os.getpid()}_{secrets.token_hex(4)}"
+async def _admin_connection() -> Any:
     try:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+        return await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
         missing_service(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+
+
+@asynccontextmanager
+async def temporary_postgres(prefix: str) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database named ``prefix`` + random, yielded as its URL and dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = await _admin_connection()
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    yield f"{base}/{name}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield f"{base}/{name}"
     finally:
-        await admin.close()
+        admin = await _admin_connection()
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> AsyncIterator[str]:
+    async with temporary_postgres("pnyx_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,13 +7,11 @@ here and dropped after), since the shared test databases are migrated already.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -25,34 +23,16 @@ from pnyx.store import tables
 from pnyx.store.engine import Database
 from pnyx.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from pnyx.store.tables import metadata
-from tests.conftest import POSTGRES_ADMIN_URL, missing_service
+from tests.conftest import temporary_postgres
 
 Schema = dict[str, dict[str, Any]]
-
-
-async def _admin() -> Any:
-    try:
-        return await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as exc:
-        missing_service(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
 
 
 @pytest.fixture
 async def fresh_postgres_url() -> AsyncIterator[str]:
     """A new, empty PostgreSQL database for one test, dropped after it."""
-    name = f"pnyx_schema_{secrets.token_hex(6)}"
-    admin = await _admin()
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    yield f"{base}/{name}"
-    admin = await _admin()
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    async with temporary_postgres("pnyx_schema") as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 from starlette.responses import Response
 
@@ -13,6 +13,7 @@ from pnyx.services import anchors as anchor_service
 from pnyx.web.api.comments import Strict
 from pnyx.web.api.views import anchor_view
 from pnyx.web.deps import ReaderDep, ServicesDep
+from pnyx.web.params import KeyParam, SiteParam
 from pnyx.web.responses import JSON, with_etag
 
 router = APIRouter(prefix="/api/v1/anchors", tags=["anchors"])
@@ -37,8 +38,8 @@ def _listed(anchor: Anchor, count: int) -> dict[str, Any]:
 async def list_anchors(
     request: Request,
     services: ServicesDep,
-    site: Annotated[str, Query(description="The site's slug.")],
-    key: Annotated[str, Query(description="The thread: explicit id or article URL.")],
+    site: SiteParam,
+    key: KeyParam,
 ) -> Response:
     """The article's passages and prompts that have visible comments, with their stored selectors and counts."""
     found = await anchor_service.list_anchors(services, site, key)

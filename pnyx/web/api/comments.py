@@ -15,6 +15,7 @@ from pnyx.services import votes as vote_service
 from pnyx.services.threads import ThreadRef
 from pnyx.web.api.views import anchor_view, comment_view, node_view, thread_view
 from pnyx.web.deps import ReaderDep, ServicesDep
+from pnyx.web.params import KeyParam, SiteParam
 from pnyx.web.responses import JSON, with_etag
 
 router = APIRouter(prefix="/api/v1/comments", tags=["comments"])
@@ -80,8 +81,8 @@ class VoteBody(Strict):
 async def list_comments(
     request: Request,
     services: ServicesDep,
-    site: Annotated[str, Query(description="The site's slug.")],
-    key: Annotated[str, Query(description="The thread: explicit id or article URL.")],
+    site: SiteParam,
+    key: KeyParam,
     sort: Sort = Sort.BEST,
     cursor: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,

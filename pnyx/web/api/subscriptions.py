@@ -44,18 +44,27 @@ async def subscribe(body: SubscribeBody, services: ServicesDep, reader: ReaderDe
     return JSON({"status": status}, status_code=202)
 
 
+def _page(status: int, heading: str, detail: str, back: str | None) -> Response:
+    # Link pages carry no comment form, so no hint about text kept in one.
+    return notice_page(negotiate(None), status, heading, detail, back, form_hint=False)
+
+
+def _link_failed(exc: PnyxError) -> Response:
+    return _page(exc.status, "This link did not work", exc.detail, None)
+
+
 @pages.get("/subscriptions/confirm")
 async def confirm(services: ServicesDep, token: str = Token) -> Response:
     """The page a confirmation link opens."""
     try:
         done = await subscription_service.confirm(services, token)
     except PnyxError as exc:
-        return notice_page(negotiate(None), exc.status, "This link did not work", exc.detail, None, form_hint=False)
+        return _link_failed(exc)
     if not done.changed:
         detail = "This subscription was cancelled since; subscribe again from the article."
-        return notice_page(negotiate(None), 404, "Nothing to confirm", detail, None, form_hint=False)
+        return _page(404, "Nothing to confirm", detail, None)
     detail = "You will get a mail when something new is written. Every mail has a link to stop them."
-    return notice_page(negotiate(None), 200, "Subscription confirmed", detail, done.back, form_hint=False)
+    return _page(200, "Subscription confirmed", detail, done.back)
 
 
 @pages.get("/subscriptions/unsubscribe")
@@ -64,7 +73,7 @@ async def unsubscribe_page(services: ServicesDep, token: str = Token) -> Respons
     try:
         services.tokens.unsubscribed_subscription(token)
     except PnyxError as exc:
-        return notice_page(negotiate(None), exc.status, "This link did not work", exc.detail, None, form_hint=False)
+        return _link_failed(exc)
     action = f"/subscriptions/unsubscribe?{urlencode({'token': token})}"
     body = render(negotiate(None), "embed/unsubscribe.html", action=action)
     return HTMLResponse(body, headers={"Content-Security-Policy": FORM_CSP, "Cache-Control": "no-store"})
@@ -76,6 +85,6 @@ async def unsubscribe(services: ServicesDep, token: str = Token) -> Response:
     try:
         done = await subscription_service.unsubscribe(services, token)
     except PnyxError as exc:
-        return notice_page(negotiate(None), exc.status, "This link did not work", exc.detail, None, form_hint=False)
+        return _link_failed(exc)
     detail = "You will get no more of these mails." if done.changed else "You had unsubscribed already."
-    return notice_page(negotiate(None), 200, "Unsubscribed", detail, done.back, form_hint=False)
+    return _page(200, "Unsubscribed", detail, done.back)

@@ -40,25 +40,21 @@ def _serve(request: Request, name: str) -> Response:
     return response
 
 
-@router.api_route("/embed.js", methods=["GET", "HEAD"])
-async def embed_js(request: Request) -> Response:
-    """The widget's script."""
-    return _serve(request, "embed.js")
+# Each public file with what it is for (the route's summary in the API docs).
+PURPOSES = {
+    "embed.js": "The widget's script.",
+    "embed.css": "The widget's default theme.",
+    "inline.js": "Inline feedback: prompts, highlighted passages, their panels.",
+    "inline.css": "Inline feedback's styles, for the publisher's page and for pnyx's shadow roots.",
+}
 
 
-@router.api_route("/embed.css", methods=["GET", "HEAD"])
-async def embed_css(request: Request) -> Response:
-    """The widget's default theme."""
-    return _serve(request, "embed.css")
+def _route(name: str) -> None:
+    async def serve(request: Request) -> Response:
+        return _serve(request, name)
+
+    router.add_api_route(f"/{name}", serve, methods=["GET", "HEAD"], summary=PURPOSES[name], name=name)
 
 
-@router.api_route("/inline.js", methods=["GET", "HEAD"])
-async def inline_js(request: Request) -> Response:
-    """Inline feedback: prompts, highlighted passages, their panels."""
-    return _serve(request, "inline.js")
-
-
-@router.api_route("/inline.css", methods=["GET", "HEAD"])
-async def inline_css(request: Request) -> Response:
-    """Inline feedback's styles, for the publisher's page and for pnyx's shadow roots."""
-    return _serve(request, "inline.css")
+for _name in PURPOSES:
+    _route(_name)

@@ -11,6 +11,7 @@ from pnyx.i18n import negotiate
 from pnyx.services import reading
 from pnyx.web.deps import ServicesDep
 from pnyx.web.embed.labels import Counted, plural_label
+from pnyx.web.params import SiteParam
 from pnyx.web.responses import JSON, with_etag
 
 router = APIRouter(tags=["embed"])
@@ -23,7 +24,7 @@ COUNTS_CACHE = "public, max-age=60"
 async def counts(
     request: Request,
     services: ServicesDep,
-    site: Annotated[str, Query(description="The site's slug.")],
+    site: SiteParam,
     key: Annotated[list[str], Query(description="Up to 100 thread keys or article URLs.")],
     lang: str | None = None,
 ) -> Response:

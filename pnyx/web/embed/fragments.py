@@ -17,6 +17,7 @@ from pnyx.web.deps import ServicesDep
 from pnyx.web.embed.html import FragmentRoute, fragment
 from pnyx.web.embed.labels import Counted, plural_forms, plural_label
 from pnyx.web.embed.views import comment_view, shown_quote, tree_views
+from pnyx.web.params import KeyParam, SiteParam
 from pnyx.web.responses import with_etag
 
 router = APIRouter(route_class=FragmentRoute, tags=["embed"])
@@ -52,8 +53,8 @@ def _block(language: str, page: reading.ThreadPage) -> dict[str, Any]:
 async def thread_fragment(
     request: Request,
     services: ServicesDep,
-    site: Annotated[str, Query(description="The site's slug.")],
-    key: Annotated[str, Query(description="The thread: explicit id or article URL.")],
+    site: SiteParam,
+    key: KeyParam,
     sort: Sort = Sort.BEST,
     cursor: str | None = None,
     view: Literal["page", "all"] = "page",
