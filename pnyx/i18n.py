@@ -27,6 +27,10 @@ def available_languages() -> tuple[str, ...]:
     return tuple(sorted({DEFAULT_LANGUAGE, *found}))
 
 
+# A header lists a handful of languages; more is noise or an attempt to make parsing slow.
+MAX_ACCEPTED = 20
+
+
 def negotiate(requested: str | None) -> str:
     """The supported language closest to a BCP 47 tag such as ``de-AT``; English when none fits."""
     if not requested:
@@ -36,6 +40,24 @@ def negotiate(requested: str | None) -> str:
     except (ValueError, TypeError, UnknownLocaleError):
         return DEFAULT_LANGUAGE
     return locale.language if locale.language in available_languages() else DEFAULT_LANGUAGE
+
+
+def preferred(accept_language: str | None) -> str:
+    """The supported language a browser's ``Accept-Language`` header likes best; English when none fits."""
+    weighted: list[tuple[float, str]] = []
+    for part in (accept_language or "").split(",")[:MAX_ACCEPTED]:
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        if tag and tag != "*" and weight > 0:
+            weighted.append((weight, tag))
+    for _, tag in sorted(weighted, key=lambda pair: -pair[0]):
+        language = negotiate(tag)
+        if language != DEFAULT_LANGUAGE or tag.lower().startswith(DEFAULT_LANGUAGE):
+            return language
+    return DEFAULT_LANGUAGE
 
 
 @cache

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from pnyx.domain.policy import Policy, policy_of
+
 # Row ids are INTEGER columns (32-bit on PostgreSQL): a larger number can name no row.
 MAX_ID = 2**31 - 1
 # The site setting that keeps comments on passages out of the main thread when false.
@@ -61,6 +63,11 @@ class Site:
     settings: dict[str, object] = field(default_factory=dict)
 
     @property
+    def policy(self) -> Policy:
+        """The site's moderation policy (defaults where its settings say nothing)."""
+        return policy_of(self.settings)
+
+    @property
     def inline_in_main(self) -> bool:
         """Whether comments on passages of an article also appear in its main thread (the default)."""
         return self.settings.get(INLINE_IN_MAIN, True) is not False
@@ -91,6 +98,8 @@ class Identity:
     display_name: str | None
     email: str | None
     banned: bool = False
+    # True once the reader proved they read mail at ``email`` (a confirmed subscription, a sign-in link).
+    email_verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +126,13 @@ class Comment:
     edited_at: datetime | None
     # The passage or prompt of the article the comment is about; replies share their parent's.
     anchor_id: int | None = None
+    # Moderation: local spam score 0-100, why it is held, distinct reporters, a moderator's edit note,
+    # and whether only its (shadow-banned) author sees it.
+    spam_score: int | None = None
+    held_reason: str | None = None
+    report_count: int = 0
+    moderator_note: str | None = None
+    shadow: bool = False
 
     @property
     def is_top_level(self) -> bool:

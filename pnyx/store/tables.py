@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from pnyx.store.types import UTCDateTime
@@ -140,6 +141,14 @@ comment = Table(
     Column("source_id", String(200)),
     # The passage or prompt the comment is about; replies copy their parent's, so one filter finds a whole panel.
     Column("anchor_id", Integer, ForeignKey("anchor.id")),
+    # Moderation: the local spam score (0-100), why a comment waits in the queue, how many distinct
+    # readers reported it, the note a moderator's edit leaves, and a shadow-banned author's comment
+    # that only its author sees.
+    Column("spam_score", SmallInteger),
+    Column("held_reason", String(32)),
+    Column("report_count", Integer, nullable=False, server_default="0"),
+    Column("moderator_note", String(200)),
+    Column("shadow", Boolean, nullable=False, server_default=false()),
     Index(None, "thread_id", "root_id", "created_at", "id"),
     Index(None, "thread_id", "root_id", "rank", "id"),
     Index(None, "thread_id", "pinned"),
@@ -150,6 +159,8 @@ comment = Table(
     Index(None, "reply_to_id"),
     UniqueConstraint("source_system", "source_id"),
     Index(None, "thread_id", "anchor_id"),
+    # The moderation queues: comments of one status, newest first.
+    Index(None, "status", "created_at"),
     sqlite_autoincrement=True,
 )
 
@@ -217,10 +228,100 @@ subscription = Table(
     # "thread" or "comment:ID": NULL comment_id would not dedupe in a unique constraint on either engine.
     Column("scope", String(32), nullable=False),
     Column("confirmed", Boolean, nullable=False),
+    # True: at most one mail per thread and digest interval, batching what came in between.
+    Column("digest", Boolean, nullable=False, server_default=false()),
     Column("created_at", UTCDateTime, nullable=False),
     Column("confirmed_at", UTCDateTime),
     CheckConstraint("kind IN ('followups', 'replies')", name="kind"),
     UniqueConstraint("thread_id", "email", "kind", "scope"),
     Index(None, "comment_id"),
+    # The page that manages all of an address's subscriptions looks them up by address.
+    Index(None, "email"),
+    sqlite_autoincrement=True,
+)
+
+webhook = Table(
+    "webhook",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("site.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    # The key of the HMAC-SHA256 signature on every delivery; shown once, when the hook is added.
+    Column("secret", String(128), nullable=False),
+    # The event names this hook wants, as a JSON list (see pnyx.domain.webhooks.EVENTS).
+    Column("events", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("site_id", "url"),
+    sqlite_autoincrement=True,
+)
+
+moderator = Table(
+    "moderator",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    # Site ids this account may moderate, as a JSON list; NULL: every site.
+    Column("sites", JSON),
+    # Base32 TOTP secret once the second factor is set up.
+    Column("totp_secret", String(64)),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_login_at", UTCDateTime),
+    CheckConstraint("role IN ('admin', 'moderator')", name="role"),
+    sqlite_autoincrement=True,
+)
+
+admin_session = Table(
+    "admin_session",
+    metadata,
+    # The SHA-256 of the cookie's random token: a leaked table row does not let anyone in.
+    Column("id", String(64), primary_key=True),
+    Column("moderator_id", Integer, ForeignKey("moderator.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "moderator_id"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("site.id", ondelete="SET NULL")),
+    Column("moderator_id", Integer, ForeignKey("moderator.id", ondelete="SET NULL")),
+    # Kept as text too: the log must still say who acted after the account is removed.
+    Column("actor", String(254), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target_kind", String(16), nullable=False),
+    Column("target_id", String(254), nullable=False),
+    Column("reason", Text),
+    Column("detail", JSON),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "site_id", "created_at"),
+    Index(None, "created_at"),
+    sqlite_autoincrement=True,
+)
+
+ban = Table(
+    "ban",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("site.id", ondelete="CASCADE")),
+    Column("kind", String(16), nullable=False),
+    # An identity id, a lower-cased e-mail address or an IP hash, by kind.
+    Column("value", String(254), nullable=False),
+    # "all" or "site:ID": a NULL site_id would not dedupe in a unique constraint on either engine.
+    Column("scope", String(32), nullable=False),
+    Column("reason", Text),
+    Column("moderator_id", Integer, ForeignKey("moderator.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    # NULL: until lifted.
+    Column("expires_at", UTCDateTime),
+    CheckConstraint("kind IN ('identity', 'email', 'ip_hash')", name="kind"),
+    UniqueConstraint("kind", "value", "scope"),
     sqlite_autoincrement=True,
 )
