@@ -70,6 +70,34 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(None, description="SMTP login; unset: no authentication.")
     smtp_password: SecretStr | None = Field(None, description="SMTP password, with `PNYX_SMTP_USER`.")
     mail_from: str = Field("pnyx@localhost", description="From address of every mail pnyx sends.")
+    digest_minutes: int = Field(
+        60, ge=1, le=7 * 24 * 60, description="Digest subscriptions get at most one mail per thread this often."
+    )
+    worker: Literal["embedded", "external"] = Field(
+        "embedded",
+        description="`embedded`: `pnyx serve` delivers the outbox itself; `external`: only `pnyx worker` does.",
+    )
+    webhook_private_targets: bool = Field(
+        False,
+        description="Allow webhooks to loopback and private addresses (a hook on the same host or network).",
+    )
+    admin_session_hours: int = Field(
+        12, ge=1, le=24 * 30, description="How long a moderator stays signed in to the admin console without using it."
+    )
+    admin_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins in a row after which a moderator account is locked for a while."
+    )
+    admin_lockout_minutes: int = Field(15, ge=1, description="How long a locked moderator account stays locked.")
+    akismet_key: SecretStr | None = Field(
+        None, description="API key of an Akismet-compatible spam check; unset: only pnyx's own heuristics run."
+    )
+    akismet_url: str = Field(
+        "https://rest.akismet.com/1.1/comment-check",
+        description="The comment-check endpoint of the Akismet-compatible service.",
+    )
+    akismet_timeout_s: float = Field(
+        2.0, gt=0, le=30, description="How long a post waits for the spam check; on timeout or error it is skipped."
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated addresses or networks whose `X-Forwarded-For` is believed; none by default.",

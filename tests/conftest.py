@@ -106,7 +106,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, secret_key=TEST_SECRET, rate_limits="off", data_dir=tmp_path)
+    # External: tests that deliver the outbox drive a Worker themselves, and an embedded one would race them.
+    return Settings(
+        database_url=db_url, secret_key=TEST_SECRET, rate_limits="off", data_dir=tmp_path, worker="external"
+    )
 
 
 @pytest.fixture

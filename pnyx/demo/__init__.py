@@ -4,6 +4,24 @@
 runs both servers in one process for ``pnyx demo``.
 """
 
-from pnyx.demo.seed import DEMO_KEY, DEMO_SITE, DEMO_TITLE, SEED, demo_page_origin, prepare_demo
+from pnyx.demo.seed import (
+    DEMO_EDITOR,
+    DEMO_KEY,
+    DEMO_SITE,
+    DEMO_TITLE,
+    SEED,
+    demo_editor,
+    demo_page_origin,
+    prepare_demo,
+)
 
-__all__ = ["DEMO_KEY", "DEMO_SITE", "DEMO_TITLE", "SEED", "demo_page_origin", "prepare_demo"]
+__all__ = [
+    "DEMO_EDITOR",
+    "DEMO_KEY",
+    "DEMO_SITE",
+    "DEMO_TITLE",
+    "SEED",
+    "demo_editor",
+    "demo_page_origin",
+    "prepare_demo",
+]

@@ -8,6 +8,7 @@ computed from the article's text as the browser sees it (pnyx.demo.passages).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,8 +16,8 @@ from typing import Any
 from pnyx.demo.articles import ARTICLES, FEATURED, article_named
 from pnyx.demo.passages import article_text, selector
 from pnyx.errors import Conflict
+from pnyx.services import accounts, reading
 from pnyx.services import comments as comment_service
-from pnyx.services import reading
 from pnyx.services import sites as site_service
 from pnyx.services import votes as vote_service
 from pnyx.services.container import Services
@@ -195,6 +196,20 @@ def demo_page_origin(port: int, site_port: int | None = None) -> list[str]:
     """Origins of the demo publisher site: ``site_port``, by default one port above pnyx."""
     page_port = site_port if site_port is not None else port + 1
     return [f"http://127.0.0.1:{page_port}", f"http://localhost:{page_port}"]
+
+
+DEMO_EDITOR = "editor@lantern-street.example"
+
+
+async def demo_editor(services: Services) -> str:
+    """A fresh password for the demo's moderator account, created on the first start (a new one every start)."""
+    # New every start and printed once: the demo never has a password anyone could look up.
+    password = secrets.token_urlsafe(12)
+    try:
+        await accounts.create_account(services, DEMO_EDITOR, password, "moderator", [DEMO_SITE])
+    except Conflict:
+        await accounts.reset_account(services, DEMO_EDITOR, password, remove_totp=True)
+    return password
 
 
 async def prepare_demo(services: Services, port: int, site_port: int | None = None) -> None:

@@ -1,7 +1,8 @@
-"""The outbox worker: claims due rows, delivers them, and records each outcome.
+"""The outbox worker: claims due rows, delivers them (mail, webhooks), and records each outcome.
 
 Delivery is at least once: a worker killed between sending a mail and marking it sent sends it
-again when its lease runs out, with the same Message-ID, so receivers drop the repeat.
+again when its lease runs out, with the same Message-ID, so receivers drop the repeat (a webhook
+repeats its X-Pnyx-Delivery id the same way).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import random
 from datetime import datetime, timedelta
 
 from pnyx.domain.outbox import MAIL
+from pnyx.domain.webhooks import WEBHOOK
 from pnyx.jobs.mail import Mailer, build_message, mailer_from_settings
+from pnyx.jobs.webhooks import WebhookSender
 from pnyx.services.container import Clock, Services, utc_now
 from pnyx.store import outbox
 from pnyx.store.engine import Database
@@ -38,7 +41,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 class Worker:
-    """Delivers the outbox of one database through one mailer."""
+    """Delivers the outbox of one database through one mailer and one webhook sender."""
 
     def __init__(
         self,
@@ -51,21 +54,30 @@ class Worker:
         lease: timedelta = LEASE,
         poll_interval: float = POLL_INTERVAL_S,
         hourly_cap: int = HOURLY_CAP,
+        webhooks: WebhookSender | None = None,
     ) -> None:
         self.db, self.mailer, self.clock, self.sender = db, mailer, clock, sender
+        self.webhooks = webhooks or WebhookSender()
         self.batch, self.lease, self.poll_interval, self.hourly_cap = batch, lease, poll_interval, hourly_cap
 
     @classmethod
-    def from_services(cls, services: Services) -> Worker:
+    def from_services(cls, services: Services, *, lease: timedelta = LEASE) -> Worker:
         """A worker on the services' database, sending as the settings say."""
         settings = services.settings
-        return cls(services.db, mailer_from_settings(settings), services.clock, sender=settings.mail_from)
+        webhooks = WebhookSender(allow_private=settings.webhook_private_targets)
+        mailer = mailer_from_settings(settings)
+        return cls(services.db, mailer, services.clock, sender=settings.mail_from, webhooks=webhooks, lease=lease)
 
-    async def run_once(self) -> int:
-        """Claim one batch of due rows and deliver each; the number of rows claimed."""
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
+        """Claim one batch of due rows and deliver each until ``stop`` is set; the number of rows claimed."""
         async with self.db.write() as conn:
             rows = await outbox.claim(conn, self.clock(), self.batch, self.lease)
-        for row in rows:
+        for index, row in enumerate(rows):
+            if stop is not None and stop.is_set():
+                # Shutting down: hand the rest back now rather than when the lease runs out.
+                async with self.db.write() as conn:
+                    await outbox.release(conn, [left.id for left in rows[index:]])
+                break
             await self._deliver(row)
         return len(rows)
 
@@ -73,7 +85,7 @@ class Worker:
         """Deliver until ``stop`` is set, polling while the outbox is empty."""
         while not stop.is_set():
             try:
-                claimed = await self.run_once()
+                claimed = await self.run_once(stop)
             except Exception:
                 # The database may be away for a moment (restart, failover): keep the worker alive and retry.
                 log.exception("outbox worker: claiming failed")
@@ -84,17 +96,27 @@ class Worker:
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:
-            if row.kind != MAIL:
-                raise ValueError(f"unknown outbox kind {row.kind!r}")
-            if await self._defer_over_cap(row):
+            if not await self._send(row):
                 return
-            await self.mailer.send(build_message(row.payload, self.sender, self.clock()))
         except Exception as exc:
             # One bad message or an SMTP outage must not stop the rest: record it and retry later.
             await self._failed(row, exc)
             return
         async with self.db.write() as conn:
             await outbox.mark_sent(conn, row.id, self.clock())
+
+    async def _send(self, row: OutboxRow) -> bool:
+        """Deliver one row by its kind, or raise; False when a mail was held back by the hourly cap."""
+        if row.kind == WEBHOOK:
+            # A hook removed since the event returns without posting: the row is done all the same.
+            await self.webhooks.deliver(self.db, row.payload, self.clock())
+            return True
+        if row.kind != MAIL:
+            raise ValueError(f"unknown outbox kind {row.kind!r}")
+        if await self._defer_over_cap(row):
+            return False
+        await self.mailer.send(build_message(row.payload, self.sender, self.clock()))
+        return True
 
     async def _failed(self, row: OutboxRow, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]

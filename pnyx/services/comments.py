@@ -8,17 +8,19 @@ from datetime import timedelta
 from pnyx.domain.anchoring import Anchor, AnchorSpec, parse_anchor
 from pnyx.domain.events import ThreadChanged
 from pnyx.domain.markdown import render
-from pnyx.domain.models import BodyFormat, Comment, CommentStatus, Thread
+from pnyx.domain.models import BodyFormat, Comment, CommentStatus, Site, Thread
 from pnyx.domain.text import clean_body, clean_email, clean_name, clean_website
 from pnyx.domain.threading import place_reply
+from pnyx.domain.webhooks import COMMENT_CREATED
 from pnyx.errors import Conflict, Forbidden, Invalid, NotFound
-from pnyx.services import subscriptions
+from pnyx.services import alerts, banning, defences, moderation, notifications, subscriptions, webhooks
 from pnyx.services.anchors import anchor_for_post, anchor_of
 from pnyx.services.container import Services
 from pnyx.services.readers import Reader, actor_of, writer_for
 from pnyx.services.sites import require_origin, site_named
 from pnyx.services.threads import ThreadRef, thread_for_write, thread_of_comment
 from pnyx.store import comments as comment_store
+from pnyx.store import sites as site_store
 from pnyx.store import threads as thread_store
 from pnyx.store.engine import Conn
 
@@ -35,6 +37,10 @@ class NewPost:
     website: str | None = None
     # The passage or prompt commented on, as the request gave it (see pnyx.domain.anchoring.parse_anchor).
     anchor: object = None
+    # "Notify of": "none", "replies" (to this comment) or "followups" (every new comment in the thread).
+    notify: str = "none"
+    # The honeypot field: people never see it, so anything in it was typed by a robot (see services/defences.py).
+    homepage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,8 @@ class Posted:
     thread: Thread
     new_token: str | None
     anchor: Anchor | None = None
+    # What "Notify of" did: None (not asked), "confirmation_sent" or "subscribed".
+    subscription: subscriptions.Outcome | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,16 @@ class _Clean:
     email: str | None
     website: str | None
     anchor: AnchorSpec | None
+    notify: subscriptions.Kind | None
+
+
+NOTIFY_CHOICES: dict[str, subscriptions.Kind | None] = {"none": None, "replies": "replies", "followups": "followups"}
+
+
+def _notify_choice(value: str) -> subscriptions.Kind | None:
+    if value not in NOTIFY_CHOICES:
+        raise Invalid("“Notify of” takes none, replies or followups.")
+    return NOTIFY_CHOICES[value]
 
 
 def _cleaned(services: Services, post: NewPost) -> _Clean:
@@ -66,7 +84,8 @@ def _cleaned(services: Services, post: NewPost) -> _Clean:
         raise Invalid("A reply is about its parent's passage already; send `anchor` only with a new comment.")
     anchor = parse_anchor(post.anchor) if post.anchor is not None else None
     html = render(body, BodyFormat.MARKDOWN)
-    return _Clean(body, html, name, clean_email(post.author_email), clean_website(post.website), anchor)
+    email, notify = clean_email(post.author_email), _notify_choice(post.notify)
+    return _Clean(body, html, name, email, clean_website(post.website), anchor, notify)
 
 
 async def post_comment(services: Services, post: NewPost, reader: Reader) -> Posted:
@@ -74,6 +93,10 @@ async def post_comment(services: Services, post: NewPost, reader: Reader) -> Pos
     clean = _cleaned(services, post)
     actor = actor_of(services, reader)
     await services.limiter.hit("comment", actor)
+    defences.refuse_trap(post.homepage)
+    draft = defences.Draft(clean.body, clean.html, clean.name, clean.email, clean.website)
+    # Before the transaction: a slow spam service must not hold the database's write lock.
+    flagged = await defences.ask_akismet(services, post.thread, draft, reader.address, reply=post.parent_id is not None)
     async with services.db.write() as conn:
         site = await site_named(conn, post.thread.site)
         require_origin(site, reader.origin)
@@ -81,6 +104,9 @@ async def post_comment(services: Services, post: NewPost, reader: Reader) -> Pos
         if thread.closed:
             raise Forbidden("Comments on this article are closed.", code="thread_closed")
         writer = await writer_for(conn, services, reader)
+        verdict = await defences.judge(
+            conn, services, site, thread, writer.identity_id, draft, actor.address_hash, flagged
+        )
         parent = await _parent(conn, thread, post.parent_id)
         place = place_reply(parent, services.settings.max_depth) if parent else None
         anchor = await anchor_for_post(conn, services, thread.id, clean.anchor, parent)
@@ -99,17 +125,45 @@ async def post_comment(services: Services, post: NewPost, reader: Reader) -> Pos
                 body_source=clean.body,
                 body_format=BodyFormat.MARKDOWN,
                 body_html=clean.html,
-                status=CommentStatus.APPROVED,
+                status=verdict.status,
                 created_at=services.clock(),
                 ip_hash=actor.address_hash,
                 anchor_id=anchor.id if anchor else None,
+                shadow=await banning.is_shadowbanned(conn, writer.identity_id),
+                spam_score=verdict.spam_score,
+                held_reason=verdict.held_reason,
             ),
         )
-        thread = await thread_store.bump(conn, thread.id, comments=1)
-        # In the same transaction: a comment rolled back notifies nobody, a stored one everybody.
-        await subscriptions.notify(conn, services, site, thread, comment)
+        thread = await thread_store.bump(conn, thread.id, comments=int(moderation.counted(comment)))
+        await _announce(conn, services, site, thread, comment)
+        subscribed = await _subscribe_author(conn, services, site, thread, comment, clean.notify)
     await services.broker.publish(ThreadChanged(site.id, thread.id, thread.version, "comment.posted", comment.id))
-    return Posted(comment, thread, writer.new_token, anchor)
+    return Posted(comment, thread, writer.new_token, anchor, subscribed)
+
+
+async def _announce(conn: Conn, services: Services, site: Site, thread: Thread, comment: Comment) -> None:
+    """Tell whom a new comment concerns, in its transaction: a rolled back comment tells nobody."""
+    if comment.status is CommentStatus.PENDING:
+        # Held: news to its readers once a moderator approves it (pnyx.services.moderation); to moderators now.
+        await alerts.after_hold(conn, services, site)
+    elif moderation.counted(comment):
+        # A shadow-banned author's comment is news to nobody but its author: no mails, no webhooks.
+        await notifications.notify(conn, services, site, thread, comment)
+        await webhooks.enqueue_event(conn, services, site, COMMENT_CREATED, webhooks.comment_data(comment, thread))
+
+
+async def _subscribe_author(
+    conn: Conn, services: Services, site: Site, thread: Thread, comment: Comment, kind: subscriptions.Kind | None
+) -> subscriptions.Outcome | None:
+    """The author's "Notify of" choice, recorded with their comment; their verified address needs no mail."""
+    if kind is None:
+        return None
+    email = comment.author_email or await subscriptions.verified_address(conn, comment.identity_id)
+    if email is None:
+        raise Invalid("Give your e-mail address to be notified; it is never shown publicly.")
+    comment_id = comment.id if kind == "replies" else None
+    wish = subscriptions.Wish(email, kind, comment_id)
+    return await subscriptions.subscribe_in(conn, services, site, thread, wish, comment.identity_id)
 
 
 async def _parent(conn: Conn, thread: Thread, parent_id: int | None) -> Comment | None:
@@ -154,9 +208,12 @@ async def edit_comment(services: Services, comment_id: int, body: str, reader: R
     """Replace the body of one's own comment within the edit window."""
     clean = clean_body(body, max_chars=services.settings.max_body_chars)
     html = render(clean, BodyFormat.MARKDOWN)
-    await services.limiter.hit("edit", actor_of(services, reader))
+    actor = actor_of(services, reader)
+    await services.limiter.hit("edit", actor)
     async with services.db.write() as conn:
         comment = await _own_editable(conn, services, comment_id, reader)
+        draft = defences.Draft(clean, html, comment.author_name, comment.author_email, comment.website)
+        verdict = await defences.judge_edit(conn, services, comment, draft, actor.address_hash)
         updated = await comment_store.update_comment(
             conn,
             comment_id,
@@ -164,9 +221,16 @@ async def edit_comment(services: Services, comment_id: int, body: str, reader: R
             body_format=BodyFormat.MARKDOWN.value,
             body_html=html,
             edited_at=services.clock(),
+            status=verdict.status.value,
+            held_reason=verdict.held_reason,
+            spam_score=verdict.spam_score,
         )
         anchor = await anchor_of(conn, updated)
-        thread = await thread_store.bump(conn, comment.thread_id)
+        # An edit that brings in a hold word or spam takes the comment back to the queue, out of the count.
+        counted = int(moderation.counted(updated)) - int(moderation.counted(comment))
+        thread = await thread_store.bump(conn, comment.thread_id, comments=counted)
+        if updated.status is CommentStatus.PENDING and comment.status is not CommentStatus.PENDING:
+            await alerts.after_hold(conn, services, await site_store.get_by_id(conn, thread.site_id))
     await services.broker.publish(
         ThreadChanged(thread.site_id, thread.id, thread.version, "comment.edited", comment_id)
     )
@@ -192,7 +256,7 @@ async def delete_comment(services: Services, comment_id: int, reader: Reader) ->
             website=None,
             edited_at=services.clock(),
         )
-        counted = -1 if comment.status is CommentStatus.APPROVED else 0
+        counted = -int(moderation.counted(comment))
         thread = await thread_store.bump(conn, comment.thread_id, comments=counted)
     await services.broker.publish(
         ThreadChanged(thread.site_id, thread.id, thread.version, "comment.deleted", comment_id)

@@ -13,6 +13,7 @@ from pnyx.store import comments as comment_store
 from pnyx.store import threads as thread_store
 
 PUBLIC = frozenset({CommentStatus.APPROVED, CommentStatus.DELETED})
+AUTHOR_SEES = PUBLIC | {CommentStatus.PENDING, CommentStatus.SPAM}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +25,20 @@ class Shown:
     anchor: Anchor | None = None
 
 
-async def public_comment(services: Services, comment_id: int) -> Shown:
-    """An approved comment, or a deleted one's placeholder; anything else is not found."""
+def visible_to(comment: Comment, viewer: int | None) -> bool:
+    """Whether ``viewer`` (an identity id, or None) may see ``comment``: everyone its public form, its author more."""
+    if comment.identity_id is not None and comment.identity_id == viewer:
+        # Authors see their own held (pending, or held as spam: both "awaiting moderation" to them) and shadow
+        # comments; rejected ones are gone for them too.
+        return comment.status in AUTHOR_SEES
+    return comment.status in PUBLIC and not comment.shadow
+
+
+async def public_comment(services: Services, comment_id: int, viewer: int | None = None) -> Shown:
+    """A comment as ``viewer`` may see it: approved, a deleted one's placeholder, or their own held one."""
     async with services.db.read() as conn:
         comment = await comment_store.get_comment(conn, comment_id)
-        if comment is None or comment.status not in PUBLIC:
+        if comment is None or not visible_to(comment, viewer):
             raise NotFound(f"There is no comment {comment_id}.")
         thread = await thread_store.get_thread(conn, comment.thread_id)
         assert thread is not None  # a comment's thread outlives it

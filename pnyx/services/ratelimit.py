@@ -27,6 +27,8 @@ DEFAULT_LIMITS = {
     "report": "10/minute;60/hour",
     # Locating anchors in a text no reader sent before is CPU work; one article view asks once.
     "locate": "30/minute;300/hour",
+    # Console sign-ins (and codes) per address: a person mistypes a few times, guessing needs thousands.
+    "login": "10/minute;60/hour",
 }
 
 

@@ -7,13 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pnyx.domain.anchoring import Anchor
-from pnyx.domain.models import Comment, Site, Sort, TargetKind, Thread
+from pnyx.domain.models import Comment, CommentStatus, Site, Sort, TargetKind, Thread
 from pnyx.domain.paging import decode_cursor, encode_cursor, sort_key
 from pnyx.domain.threading import Node, build_forest
 from pnyx.domain.urls import thread_key
 from pnyx.errors import Invalid
 from pnyx.services.container import Services
+from pnyx.services.feeds import replies_feed_url
 from pnyx.services.sites import site_named
+from pnyx.services.subscriptions import verified_address
 from pnyx.services.threads import thread_for_read
 from pnyx.store import anchors as anchor_store
 from pnyx.store import comments as comment_store
@@ -141,27 +143,60 @@ class Editable:
 
 
 @dataclass(frozen=True, slots=True)
+class Hidden:
+    """One of the reader's own comments nobody else sees: held for review, or written while shadow-banned.
+
+    A shadow comment reads as approved: telling its author would defeat the shadow-ban.
+    """
+
+    comment_id: int
+    parent_id: int | None
+    created_at: datetime
+    html: str
+    status: str
+    note: str | None
+
+
+def _hidden(comment: Comment) -> Hidden:
+    status = CommentStatus.APPROVED if comment.status is CommentStatus.APPROVED else CommentStatus.PENDING
+    return Hidden(
+        comment.id, comment.parent_id, comment.created_at, comment.body_html, status.value, comment.moderator_note
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ReaderState:
-    """What differs per reader on a thread: votes, article points vote, own comments and the editable ones."""
+    """What differs per reader on a thread: votes, article points vote, own comments and the editable ones.
+
+    ``replies_feed`` is the private address of the reader's "replies to me" Atom feed (None without identity);
+    ``own_hidden`` are their comments only they see, for the widget to merge into the shared page.
+    """
 
     identity_id: int | None
     votes: dict[int, int] = field(default_factory=dict)
     points_vote: int = 0
     editable: list[Editable] = field(default_factory=list)
     own: list[int] = field(default_factory=list)
+    replies_feed: str | None = None
+    own_hidden: list[Hidden] = field(default_factory=list)
+    # The reader proved they read mail at their address: "Notify of" needs no e-mail field from them.
+    email_verified: bool = False
 
 
 async def reader_state(services: Services, site_slug: str, key: str, identity_id: int | None) -> ReaderState:
-    """This reader's votes and editable comments on one thread."""
+    """This reader's votes and editable comments on one thread, and the address of their replies feed."""
+    feed = replies_feed_url(services, identity_id) if identity_id is not None else None
     async with services.db.read() as conn:
         site = await site_named(conn, site_slug)
         thread = await thread_for_read(conn, site, key)
+        verified = await verified_address(conn, identity_id) is not None
         if thread is None or identity_id is None:
-            return ReaderState(identity_id)
+            return ReaderState(identity_id, replies_feed=feed, email_verified=verified)
         window = timedelta(minutes=services.settings.edit_window_minutes)
         recent = await comment_store.own_recent(conn, thread.id, identity_id, services.clock() - window)
         votes = await vote_store.comment_votes_in_thread(conn, thread.id, identity_id)
         points = await vote_store.current_vote(conn, TargetKind.THREAD, thread.id, identity_id)
         mine = await comment_store.own_ids(conn, thread.id, identity_id)
+        hidden = await comment_store.own_hidden(conn, thread.id, identity_id)
     editable = [Editable(c.id, c.created_at + window, c.body_source) for c in recent]
-    return ReaderState(identity_id, votes, points, editable, mine)
+    return ReaderState(identity_id, votes, points, editable, mine, feed, [_hidden(c) for c in hidden], verified)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from typing import Any
 
 from pnyx.domain.models import INLINE_IN_MAIN, Site
+from pnyx.domain.policy import POLICY_KEY, Policy, policy_settings
 from pnyx.domain.urls import normalise_origin, origin_of
 from pnyx.errors import Conflict, Forbidden, Invalid, NotFound
 from pnyx.services.container import Services
+from pnyx.services.defences import checked_policy
 from pnyx.store import sites as site_store
 from pnyx.store.engine import Conn
 
@@ -45,6 +50,20 @@ async def set_inline_in_main(services: Services, slug: str, shown: bool) -> Site
     async with services.db.write() as conn:
         site = await site_named(conn, slug)
         settings = {**site.settings, INLINE_IN_MAIN: shown}
+        await site_store.set_settings(conn, site.id, settings)
+    return Site(site.id, site.slug, site.name, site.origins, settings)
+
+
+async def set_policy(services: Services, slug: str, changes: Mapping[str, object]) -> Site:
+    """Change the named fields of a site's moderation policy (see pnyx.domain.policy); the rest stay."""
+    async with services.db.write() as conn:
+        site = await site_named(conn, slug)
+        unknown = sorted(set(changes) - {field.name for field in fields(Policy)})
+        if unknown:
+            raise Invalid(f"A site's policy has no setting named {', '.join(unknown)}.")
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        policy = checked_policy(replace(site.policy, **values))
+        settings = {**site.settings, POLICY_KEY: policy_settings(policy)}
         await site_store.set_settings(conn, site.id, settings)
     return Site(site.id, site.slug, site.name, site.origins, settings)
 

@@ -1,33 +1,28 @@
-"""Subscriptions: double opt-in, notifications written to the outbox with the comment, one-click unsubscribe."""
+"""Subscriptions: double opt-in, one-click unsubscribe, and the page managing all of an address's subscriptions."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
-from urllib.parse import urlencode, urlsplit
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
-from pnyx.domain.models import Comment, CommentStatus, Site, Thread
-from pnyx.domain.outbox import MAIL, mail_payload
+from pnyx.domain.models import CommentStatus, Site, Thread
 from pnyx.domain.text import clean_email
 from pnyx.errors import Invalid, NotFound
+from pnyx.services import mails
 from pnyx.services.container import Services
+from pnyx.services.notifications import title_of, what
 from pnyx.services.readers import Reader, actor_of
 from pnyx.services.sites import require_origin, site_named
-from pnyx.services.threads import thread_for_read
+from pnyx.services.threads import ThreadRef, thread_for_write
 from pnyx.store import comments as comment_store
-from pnyx.store import outbox
+from pnyx.store import identities as identity_store
 from pnyx.store import subscriptions as store
 from pnyx.store import threads as thread_store
 from pnyx.store.engine import Conn
 
 Kind = Literal["followups", "replies"]
 Outcome = Literal["confirmation_sent", "subscribed"]
-ONE_CLICK = "List-Unsubscribe=One-Click"
-MAX_KEY_CHARS = 200  # outbox.dedupe_key
+Change = Literal["unsubscribe", "unsubscribe_all", "digest", "instant"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,60 +33,78 @@ class Done:
     back: str | None
 
 
-@cache
-def _mail_templates() -> Environment:
-    """The Jinja2 environment of the mail templates; HTML ones are escaped."""
-    return Environment(
-        loader=PackageLoader("pnyx", "templates/email"),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        keep_trailing_newline=True,
-    )
+@dataclass(frozen=True, slots=True)
+class Wish:
+    """What a subscriber asks for: which address, which mails, and how often."""
+
+    email: str
+    kind: Kind
+    comment_id: int | None = None
+    digest: bool = False
 
 
-def _render(name: str, **context: object) -> tuple[str, str]:
-    """The plain-text and HTML bodies of the mail template ``name``."""
-    env = _mail_templates()
-    return env.get_template(f"{name}.txt").render(**context), env.get_template(f"{name}.html").render(**context)
+@dataclass(frozen=True, slots=True)
+class Managed:
+    """An address and all of its subscriptions, for the page that manages them."""
+
+    email: str
+    subscriptions: list[store.Listed]
 
 
-def _host(services: Services) -> str:
-    return urlsplit(services.settings.public_url).hostname or "localhost"
-
-
-def _link(services: Services, path: str, token: str) -> str:
-    return f"{services.settings.public_url.rstrip('/')}{path}?{urlencode({'token': token})}"
-
-
-def _what(kind: str) -> str:
-    return "new follow-up comments" if kind == store.FOLLOWUPS else "new replies to a comment"
-
-
-def _title(thread: Thread) -> str:
-    return thread.title or thread.key
-
-
-async def subscribe(
-    services: Services, site: str, key: str, email: str, kind: Kind, comment_id: int | None, reader: Reader
-) -> Outcome:
-    """Record a subscription and send its confirmation mail in the same transaction; nothing when confirmed."""
-    address = clean_email(email)
+def address_of(email: str | None) -> str:
+    """The cleaned address of a subscriber; a missing or malformed one is refused with a sentence."""
+    wanted = "Give the e-mail address the mails should go to, like ana@example.org."
+    try:
+        address = clean_email(email)
+    except Invalid as exc:
+        # clean_email's sentence offers leaving the field empty, which a subscription cannot do.
+        raise Invalid(f"{(email or '').strip()[:80]!r} is not an e-mail address. {wanted}") from exc
     if address is None:
-        raise Invalid("Give the e-mail address the mails should go to, like ana@example.org.")
-    if (kind == store.REPLIES) != (comment_id is not None):
+        raise Invalid(wanted)
+    return address
+
+
+async def subscribe(services: Services, ref: ThreadRef, wish: Wish, reader: Reader) -> Outcome:
+    """Record a subscription; unless the reader's address is verified, its confirmation mail goes in the outbox."""
+    if (wish.kind == store.REPLIES) != (wish.comment_id is not None):
         raise Invalid("Send `comment_id` with kind `replies`, and only then.")
+    wish = Wish(address_of(wish.email), wish.kind, wish.comment_id, wish.digest)
     await services.limiter.hit("comment", actor_of(services, reader))
     async with services.db.write() as conn:
-        found = await site_named(conn, site)
-        require_origin(found, reader.origin)
-        thread = await thread_for_read(conn, found, key)
-        if thread is None:
-            raise NotFound(f"There is no thread {key!r} on site {site!r} yet; subscribe once it has a comment.")
-        await _check_comment(conn, thread, comment_id)
-        sub = await store.find_or_add(conn, thread.id, address, kind, comment_id, reader.identity_id, services.clock())
-        if sub.confirmed:
-            return "subscribed"
-        await _enqueue_confirmation(conn, services, found, thread, sub)
+        site = await site_named(conn, ref.site)
+        require_origin(site, reader.origin)
+        thread = await thread_for_write(conn, services, site, ref)
+        await _check_comment(conn, thread, wish.comment_id)
+        return await subscribe_in(conn, services, site, thread, wish, reader.identity_id)
+
+
+async def subscribe_in(
+    conn: Conn, services: Services, site: Site, thread: Thread, wish: Wish, identity_id: int | None
+) -> Outcome:
+    """Subscribe within the caller's transaction (a comment's "Notify of" commits or rolls back with it)."""
+    sub = await store.find_or_add(
+        conn, thread.id, wish.email, wish.kind, wish.comment_id, identity_id, services.clock(), wish.digest
+    )
+    verified = await verified_address(conn, identity_id)
+    if sub.confirmed or verified == wish.email:
+        # Someone who proved they read this address may change how often it gets mail; nobody else may.
+        if verified == wish.email and sub.digest != wish.digest:
+            await store.set_digest(conn, sub.id, wish.digest)
+        if not sub.confirmed:
+            await store.confirm(conn, sub.id, services.clock())
+        return "subscribed"
+    if sub.digest != wish.digest:  # unconfirmed: whoever confirms accepts the latest choice
+        await store.set_digest(conn, sub.id, wish.digest)
+    await _enqueue_confirmation(conn, services, site, thread, sub)
     return "confirmation_sent"
+
+
+async def verified_address(conn: Conn, identity_id: int | None) -> str | None:
+    """The address this identity proved it reads, if any."""
+    if identity_id is None:
+        return None
+    identity = await identity_store.get_identity(conn, identity_id)
+    return identity.email if identity and identity.email_verified else None
 
 
 async def _check_comment(conn: Conn, thread: Thread, comment_id: int | None) -> None:
@@ -102,40 +115,26 @@ async def _check_comment(conn: Conn, thread: Thread, comment_id: int | None) -> 
         raise NotFound(f"There is no comment {comment_id} in this article to follow.")
 
 
-async def _enqueue_mail(
-    conn: Conn,
-    services: Services,
-    to: str,
-    subject: str,
-    bodies: tuple[str, str],
-    key: str,
-    headers: dict[str, str] | None = None,
-) -> None:
-    """Put one mail (plain text and HTML) in the outbox, once per ``key``."""
-    text, html = bodies
-    payload = mail_payload(
-        to=to, subject=subject, text=text, html=html, dedupe_key=key, host=_host(services), headers=headers
-    )
-    await outbox.enqueue(conn, MAIL, payload, key, services.clock())
-
-
 async def _enqueue_confirmation(
     conn: Conn, services: Services, site: Site, thread: Thread, sub: store.Subscription
 ) -> None:
     """Put the confirmation mail of ``sub`` in the outbox (once per subscription)."""
-    confirm_url = _link(services, "/subscriptions/confirm", services.tokens.confirm_token(sub.id))
-    text, html = _render(
-        "confirm", site_name=site.name, what=_what(sub.kind), title=_title(thread), confirm_url=confirm_url
+    confirm_url = mails.link(services, "/subscriptions/confirm", services.tokens.confirm_token(sub.id))
+    bodies = mails.render(
+        "confirm", site_name=site.name, what=what(sub.kind), title=title_of(thread), confirm_url=confirm_url
     )
     subject = f"Confirm your subscription on {site.name}"
-    await _enqueue_mail(conn, services, sub.email, subject, (text, html), f"confirm:{sub.id}")
+    await mails.enqueue(conn, services, sub.email, subject, bodies, f"confirm:{sub.id}")
 
 
 async def confirm(services: Services, token: str) -> Done:
-    """Confirm the subscription a link names; False in ``changed`` when it was removed since."""
+    """Confirm the subscription a link names, and verify the address of the reader who asked for it."""
     subscription_id = services.tokens.confirmed_subscription(token)
     async with services.db.write() as conn:
         changed = await store.confirm(conn, subscription_id, services.clock())
+        sub = await store.get_subscription(conn, subscription_id) if changed else None
+        if sub is not None and sub.identity_id is not None:
+            await identity_store.verify_email(conn, sub.identity_id, sub.email)
         back = await _article_url(conn, subscription_id) if changed else None
     return Done(changed, back)
 
@@ -157,47 +156,21 @@ async def _article_url(conn: Conn, subscription_id: int) -> str | None:
     return thread.url if thread else None
 
 
-async def notify(conn: Conn, services: Services, site: Site, thread: Thread, comment: Comment) -> int:
-    """Enqueue one mail per confirmed subscriber a new approved comment concerns; the number enqueued."""
-    if comment.status is not CommentStatus.APPROVED:
-        return 0
-    subs = await store.recipients(conn, thread.id, comment.reply_to_id)
-    author = (comment.author_email or "").lower()
-    chosen: dict[str, store.Subscription] = {}
-    for sub in subs:
-        if sub.email.lower() == author or (sub.identity_id is not None and sub.identity_id == comment.identity_id):
-            continue
-        # A reply subscription names the reason best; otherwise the first one found.
-        if sub.email not in chosen or sub.kind == store.REPLIES:
-            chosen[sub.email] = sub
-    for sub in chosen.values():
-        await _enqueue_notification(conn, services, site, thread, comment, sub)
-    return len(chosen)
+async def managed(services: Services, token: str) -> Managed:
+    """The address a manage link names and every subscription it has."""
+    email = services.tokens.managed_address(token)
+    async with services.db.read() as conn:
+        return Managed(email, await store.of_address(conn, email))
 
 
-def _notify_key(comment_id: int, email: str) -> str:
-    """``notify:<comment id>:<email>``, with the address hashed when the key would not fit its column."""
-    key = f"notify:{comment_id}:{email}"
-    return key if len(key) <= MAX_KEY_CHARS else f"notify:{comment_id}:{hashlib.sha256(email.encode()).hexdigest()}"
-
-
-async def _enqueue_notification(
-    conn: Conn, services: Services, site: Site, thread: Thread, comment: Comment, sub: store.Subscription
-) -> None:
-    """Put the notification of ``comment`` for ``sub`` in the outbox, with one-click unsubscribe headers."""
-    unsubscribe_url = _link(services, "/subscriptions/unsubscribe", services.tokens.unsubscribe_token(sub.id))
-    text, html = _render(
-        "notify",
-        site_name=site.name,
-        author=comment.author_name or "A reader",
-        reply=comment.reply_to_id is not None,
-        title=_title(thread),
-        body=comment.body_source,
-        comment_url=f"{thread.url or ''}#pnyx-comment-{comment.id}",
-        what=_what(sub.kind),
-        unsubscribe_url=unsubscribe_url,
-    )
-    headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": ONE_CLICK}
-    subject = f"New comment on “{_title(thread)}” ({site.name})"
-    key = _notify_key(comment.id, sub.email)
-    await _enqueue_mail(conn, services, sub.email, subject, (text, html), key, headers)
+async def change(services: Services, token: str, action: Change, subscription_id: int | None) -> int:
+    """Apply one change from the manage page to the link's address; how many subscriptions it touched."""
+    email = services.tokens.managed_address(token)
+    async with services.db.write() as conn:
+        if action == "unsubscribe_all":
+            return await store.remove_all(conn, email)
+        if subscription_id is None:
+            raise Invalid("Choose the subscription to change, or use “Unsubscribe from all”.")
+        if action == "unsubscribe":
+            return int(await store.remove_for(conn, subscription_id, email))
+        return int(await store.set_digest(conn, subscription_id, action == "digest", email))

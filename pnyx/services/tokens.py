@@ -19,6 +19,8 @@ class TokenSigner:
         self._identity = URLSafeSerializer(secret, salt="pnyx.identity")
         self._confirm = URLSafeTimedSerializer(secret, salt="pnyx.subscription.confirm")
         self._unsubscribe = URLSafeSerializer(secret, salt="pnyx.subscription.unsubscribe")
+        self._manage = URLSafeSerializer(secret, salt="pnyx.subscription.manage")
+        self._feed = URLSafeSerializer(secret, salt="pnyx.feed.replies")
         self._address_key = hashlib.sha256(b"pnyx.address:" + secret.encode()).digest()
 
     def identity_token(self, identity_id: int) -> str:
@@ -62,6 +64,34 @@ class TokenSigner:
             return _subscription_id(self._unsubscribe.loads(token))
         except BadSignature as exc:
             raise _bad_link() from exc
+
+    def manage_token(self, email: str) -> str:
+        """A token that opens the page managing every subscription of this address; it does not expire."""
+        return str(self._manage.dumps({"e": email}))
+
+    def managed_address(self, token: str) -> str:
+        """The address a manage token names; raises Unauthorized when damaged."""
+        try:
+            payload = self._manage.loads(token)
+        except BadSignature as exc:
+            raise _bad_link() from exc
+        if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
+            raise _bad_link()
+        return str(payload["e"])
+
+    def feed_token(self, identity_id: int) -> str:
+        """A token in the URL of a reader's private "replies to me" feed; unlike the identity token it cannot write."""
+        return str(self._feed.dumps({"i": identity_id}))
+
+    def feed_identity(self, token: str) -> int:
+        """The identity a feed token names; raises Unauthorized when damaged."""
+        try:
+            payload = self._feed.loads(token)
+        except BadSignature as exc:
+            raise _bad_link() from exc
+        if not isinstance(payload, dict) or not isinstance(payload.get("i"), int):
+            raise _bad_link()
+        return int(payload["i"])
 
     def avatar_seed(self, identity_id: int | None, name: str | None) -> str:
         """A stable, non-reversible seed for a generated avatar: same writer, same picture."""

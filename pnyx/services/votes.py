@@ -13,7 +13,9 @@ from pnyx.domain.events import ThreadChanged
 from pnyx.domain.models import CommentStatus, TargetKind
 from pnyx.domain.ranking import rank
 from pnyx.errors import Conflict, Forbidden, NotFound
+from pnyx.services import bans
 from pnyx.services.container import Services
+from pnyx.services.ratelimit import Actor
 from pnyx.services.readers import Reader, actor_of, writer_for
 from pnyx.services.sites import require_origin, site_named
 from pnyx.services.threads import ThreadRef, thread_for_write, thread_of_comment
@@ -50,9 +52,16 @@ async def _record(
     return _deltas(old, value)
 
 
+async def _refuse_banned(conn: Conn, services: Services, site_id: int, identity_id: int, actor: Actor) -> None:
+    await bans.refuse_banned(
+        conn, site_id=site_id, identity_id=identity_id, email=None, ip_hash=actor.address_hash, now=services.clock()
+    )
+
+
 async def vote_comment(services: Services, comment_id: int, value: int, reader: Reader) -> Tally:
     """Set the reader's vote on a comment to 1, -1 or 0 (withdrawn)."""
-    await services.limiter.hit("vote", actor_of(services, reader))
+    actor = actor_of(services, reader)
+    await services.limiter.hit("vote", actor)
     async with services.db.write() as conn:
         comment = await comment_store.get_comment(conn, comment_id, lock=True)
         if comment is None:
@@ -61,6 +70,7 @@ async def vote_comment(services: Services, comment_id: int, value: int, reader: 
             raise Conflict("That comment was removed, so it can no longer be voted on.")
         thread = await thread_of_comment(conn, comment, reader.origin)
         writer = await writer_for(conn, services, reader)
+        await _refuse_banned(conn, services, thread.site_id, writer.identity_id, actor)
         if comment.identity_id == writer.identity_id:
             raise Forbidden("You cannot vote on your own comment.")
         up, down = await _record(conn, services, TargetKind.COMMENT, comment_id, writer.identity_id, value)
@@ -79,12 +89,14 @@ async def vote_comment(services: Services, comment_id: int, value: int, reader: 
 
 async def vote_thread(services: Services, ref: ThreadRef, value: int, reader: Reader) -> Tally:
     """Set the reader's points vote on the article to 1, -1 or 0 (withdrawn)."""
-    await services.limiter.hit("vote", actor_of(services, reader))
+    actor = actor_of(services, reader)
+    await services.limiter.hit("vote", actor)
     async with services.db.write() as conn:
         site = await site_named(conn, ref.site)
         require_origin(site, reader.origin)
         thread = await thread_for_write(conn, services, site, ref)
         writer = await writer_for(conn, services, reader)
+        await _refuse_banned(conn, services, site.id, writer.identity_id, actor)
         up, down = await _record(conn, services, TargetKind.THREAD, thread.id, writer.identity_id, value)
         if up or down:
             thread = await thread_store.bump(conn, thread.id, points_up=up, points_down=down)

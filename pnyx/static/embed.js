@@ -7,7 +7,7 @@
   const SITE = me && me.dataset.pnyxSite;
   const TOKEN = "pnyx:token:" + ORIGIN;
   const DETAILS = "pnyx:details:" + ORIGIN;
-  const FIELDS = ["author_name", "author_email", "website"];
+  const FIELDS = ["author_name", "author_email", "website", "notify"];
   const $ = (root, sel) => root.querySelector(sel);
   const $$ = (root, sel) => [...root.querySelectorAll(sel)];
   const store = {
@@ -15,6 +15,7 @@
     set: (k, v) => { try { v ? localStorage.setItem(k, v) : localStorage.removeItem(k); } catch { /* private mode */ } },
   };
   const later = (fn, ms) => setTimeout(fn, ms || 40);
+  const MERGED = 20; // at most this many of a reader's own hidden comments are fetched into a page
 
   // JSON API call with the reader's token; a rejected token is dropped and the call made once without it.
   async function api(method, path, body) {
@@ -31,9 +32,12 @@
     }
   }
 
-  // A server-rendered fragment; error answers are fragments too, with the server's sentence.
-  async function fragment(path, params) {
-    const res = await fetch(ORIGIN + path + "?" + new URLSearchParams(params));
+  // A server-rendered fragment; error answers are fragments too, with the server's sentence. `mine` sends the reader's
+  // token, so an author gets their own held comment (privately); without it the request stays cacheable by anyone.
+  async function fragment(path, params, mine) {
+    const token = mine && store.get(TOKEN), url = ORIGIN + path + "?" + new URLSearchParams(params);
+    const res = await fetch(url, token ? { headers: { Authorization: "Bearer " + token } } : undefined);
+    if (res.status === 401 && token) { store.set(TOKEN, null); return fragment(path, params); }
     const t = document.createElement("template");
     t.innerHTML = await res.text();
     return t.content;
@@ -77,14 +81,13 @@
   function thread(root, sec, cfg, hooks = {}) {
     const S = sec.dataset, lang = S.lang;
     const own = new Map(), authored = new Set(), votes = {};
-    let seq = 0, asked = 0;
+    let seq = 0, asked = 0, hidden = [];
     const draftKey = (part) => `pnyx:draft:${cfg.site}:${cfg.key}:${part}`;
     const tpl = (name) => $(sec, `template[data-tpl="${name}"]`).content.cloneNode(true);
     const why = (err) => err.detail || S.msgOffline;
     const list = () => $(sec, ".pnyx-list");
 
-    function say(text) {
-      const status = $(sec, ".pnyx-status");
+    function say(text, status = $(sec, ".pnyx-status")) {
       status.textContent = "";
       later(() => { status.textContent = text; });
     }
@@ -139,6 +142,28 @@
       }
       setPoints(null, state.points_vote);
       mark(sec);
+      // The private feed of replies to this reader, offered once they have written here.
+      const feed = $(sec, '[data-feed="replies"]');
+      if (feed && state.replies_feed && authored.size) Object.assign(feed, { href: state.replies_feed, hidden: false });
+      // A confirmed address does for "Notify of": the e-mail field stays optional (embed.css swaps the notes).
+      if (state.email_verified) {
+        S.verified = "";
+        $$(sec, "form").forEach(wants);
+      }
+      // A passage's panel cannot tell which of them are about its passage: they join the block under the article.
+      hidden = hooks.anchor ? [] : (state.own_hidden || []).slice(-MERGED);
+      await merge();
+    }
+
+    // The reader's own comments nobody else sees (held for a moderator, or shadow) join the shared page for them
+    // alone: fetched with their token, under their parent when it is shown, else on top of the list.
+    async function merge() {
+      const missing = hidden.filter((h) => !root.getElementById("pnyx-comment-" + h.id));
+      const found = await Promise.all(missing.map((h) => comment(h.id).catch(() => null)));
+      found.forEach((article, i) => {
+        const aside = S.inlineInMain === "false" && article && $(article, ".pnyx-quote");
+        if (article && !aside && !root.getElementById(article.id)) insert(article, missing[i].parent_id, true);
+      });
     }
 
     function setPoints(points, value) {
@@ -151,8 +176,9 @@
     }
 
     async function comment(id) {
-      const frag = await fragment("/embed/comment", hooks.anchor ? { id, lang, quote: false } : { id, lang });
+      const frag = await fragment("/embed/comment", hooks.anchor ? { id, lang, quote: false } : { id, lang }, true);
       const article = $(frag, "article");
+      if (!article) throw { detail: ($(frag, ".pnyx-failed p:last-child") || {}).textContent };
       times(article);
       mark(frag);
       return article;
@@ -214,7 +240,10 @@
 
     function payload(form) {
       const out = {};
-      for (const [k, v] of new FormData(form)) if (v !== "" && k !== "lang") out[k] = k === "parent_id" ? +v : v;
+      // The honeypot goes along even empty: what a filled one means is the server's to decide.
+      for (const [k, v] of new FormData(form)) {
+        if ((v !== "" || k === "homepage") && k !== "lang") out[k] = k === "parent_id" ? +v : v;
+      }
       return out;
     }
 
@@ -223,19 +252,37 @@
       if (ta && ta.dataset.draft) store.set(ta.dataset.draft, null);
     }
 
-    // A reader's name, e-mail and website are kept in their own browser and offered again in every form.
-    function remember(data) {
-      const known = FIELDS.filter((k) => data[k]);
-      if (known.length) store.set(DETAILS, JSON.stringify(Object.fromEntries(known.map((k) => [k, data[k]]))));
+    // A reader's name, e-mail, website and notification choice are kept in their own browser and offered again in
+    // every form; `keep` holds what a form without some of them leaves as it was.
+    function details() {
+      try { return JSON.parse(store.get(DETAILS)) || {}; } catch { return {}; } // damaged: start afresh
+    }
+
+    function remember(data, keep = {}) {
+      const known = { ...keep, ...Object.fromEntries(FIELDS.filter((k) => data[k]).map((k) => [k, data[k]])) };
+      if (Object.keys(known).length) store.set(DETAILS, JSON.stringify(known));
     }
 
     function prefill(form) {
-      let known = {};
-      try { known = JSON.parse(store.get(DETAILS)) || {}; } catch { /* damaged: start afresh */ }
+      const known = details();
       for (const k of FIELDS) {
-        const input = $(form, `[name="${k}"]`);
-        if (input && !input.value && known[k]) input.value = known[k];
+        const input = $(form, `[name="${k}"]`) || (k === "author_email" && $(form, '[name="email"]'));
+        if (input && known[k] && (!input.value || input.tagName === "SELECT")) input.value = known[k];
       }
+      wants(form);
+    }
+
+    // Asking to be notified needs an address: the e-mail becomes required and is described by the note that a
+    // confirmation mail comes first (embed.css shows that note while a notification is asked for). A reader with a
+    // confirmed address may leave it empty, and its note says so.
+    function wants(form) {
+      const pick = $(form, '[name="notify"]'), email = $(form, '[name="author_email"]');
+      if (!pick || !email) return;
+      const on = pick.value !== "none", known = "verified" in S;
+      const notes = [".pnyx-if-notify", ".pnyx-if-verified"].map((c) => $(form, c).id);
+      const ids = email.getAttribute("aria-describedby").split(" ").filter((x) => !notes.includes(x));
+      email.required = on && !known;
+      email.setAttribute("aria-describedby", (on ? [...ids, notes[+known]] : ids).join(" "));
     }
 
     async function post(form) {
@@ -244,12 +291,17 @@
       const data = await api("POST", "/api/v1/comments", sent);
       settle(form);
       remember(sent);
-      const article = await place(data);
+      // A held comment is shown to its author with its marker; if it cannot be shown, the message still says why.
+      const article = await place(data).catch(() => null), note = told(data.subscription), done = $(form, ".pnyx-done");
+      const held = data.held && S.msgHeld, line = (...parts) => parts.filter(Boolean).join(" ");
       form.dataset.form === "reply" ? close(form, false) : ($(form, "textarea").value = "");
-      say(S.msgPosted);
-      article.tabIndex = -1;
-      article.focus();
-      tell("posted", { comment: data.comment, thread: data.thread });
+      if (done) say(line(held, note), done);
+      say(done ? line(!held && S.msgPosted) : line(held || S.msgPosted, note));
+      if (article) {
+        article.tabIndex = -1;
+        article.focus();
+      }
+      tell("posted", { comment: data.comment, thread: data.thread, held: data.held });
       refreshMe().catch(() => {});
     }
 
@@ -265,20 +317,24 @@
 
     // A new comment joins the list, or its parent's replies; the block under the article counts the whole thread.
     async function place(data) {
-      const c = data.comment, article = await comment(c.id), li = document.createElement("li");
+      const c = data.comment, article = await comment(c.id);
+      insert(article, c.parent_id);
+      hooks.anchor ? bump(+!data.held) : setCount(data.thread.comment_count);
+      return article;
+    }
+
+    function insert(article, parentId, top) {
+      const li = document.createElement("li"), parent = parentId && sec.querySelector(`#pnyx-comment-${parentId}`);
       li.className = "pnyx-item";
       li.append(article);
-      const parent = c.parent_id && sec.querySelector(`#pnyx-comment-${c.parent_id}`);
       if (parent) {
         const item = parent.closest("li");
         let ol = $(item, ":scope > .pnyx-replies");
         if (!ol) item.append((ol = Object.assign(document.createElement("ol"), { className: "pnyx-replies" })));
         ol.append(li);
       } else {
-        S.sort === "oldest" ? list().append(li) : list().prepend(li);
+        top || S.sort !== "oldest" ? list().prepend(li) : list().append(li);
       }
-      hooks.anchor ? bump(1) : setCount(data.thread.comment_count);
-      return article;
     }
 
     async function elsewhere(e) {
@@ -295,12 +351,12 @@
 
     async function edit(form) {
       const article = form.closest("article"), id = article.dataset.id, body = payload(form).body;
-      await api("PATCH", "/api/v1/comments/" + id, { body });
+      const data = await api("PATCH", "/api/v1/comments/" + id, { body });
       settle(form);
       if (own.has(id)) own.get(id).body = body;
       const fresh = await comment(id);
       article.replaceWith(fresh);
-      say(S.msgSaved);
+      say(data.held ? S.msgHeld : S.msgSaved);
       $(fresh, '[data-act="edit"]').focus();
       tell("edited", { id });
     }
@@ -337,7 +393,29 @@
       if (form.trigger) form.trigger.focus();
     }
 
-    const SUBMIT = { post, reply: post, edit, report };
+    // What became of a wish to be notified: a confirmation mail went out, or the address was confirmed already.
+    function told(subscription) {
+      return subscription && (subscription === "subscribed" ? S.msgSubscribed : S.msgConfirm);
+    }
+
+    // "Subscribe": a reader who does not comment asks for new comments by e-mail.
+    function toggleSubscribe() {
+      const form = $(sec, ".pnyx-follow"), open = form.hidden, btn = $(sec, ".pnyx-foot [data-act=follow]");
+      form.hidden = !open;
+      btn.setAttribute("aria-expanded", String(open));
+      if (open) prefill(form);
+      (open ? $(form, "input[type=email]") : btn).focus();
+    }
+
+    async function subscribe(form) {
+      const sent = { ...payload(form), kind: "followups", digest: !!form.elements.digest.checked };
+      const data = await api("POST", "/api/v1/subscriptions", sent);
+      remember({ author_email: sent.email }, details());
+      toggleSubscribe();
+      say(told(data.status));
+    }
+
+    const SUBMIT = { post, reply: post, edit, report, follow: subscribe };
 
     async function onSubmit(e) {
       const form = e.target, act = SUBMIT[form.dataset.form];
@@ -376,6 +454,7 @@
       const items = [...ol.children].filter((li) => replace || !root.getElementById($(li, "article").id));
       replace ? list().replaceChildren(...items) : list().append(...items);
       $(sec, ".pnyx-more").replaceWith($(frag, ".pnyx-more"));
+      if (replace) await merge();
       if (quiet) return;
       say(ol.dataset.announce);
       const item = list().children[replace ? before : list().children.length - items.length];
@@ -413,6 +492,7 @@
       report: (b, a) => open(a, "report", b),
       cancel: (b) => close(b.closest(".pnyx-sub")),
       "delete-yes": (b) => remove(b.closest(".pnyx-sub")),
+      follow: toggleSubscribe,
     };
 
     async function onClick(e) {
@@ -433,12 +513,17 @@
     sec.addEventListener("click", onClick);
     sec.addEventListener("submit", onSubmit);
     sec.addEventListener("input", (e) => { if (e.target.dataset.draft) store.set(e.target.dataset.draft, e.target.value); });
+    sec.addEventListener("change", (e) => { if (e.target.name === "notify") wants(e.target.form); });
     sec.addEventListener("keydown", (e) => {
-      const box = e.key === "Escape" && e.target.closest(".pnyx-sub");
-      if (box) { e.preventDefault(); close(box); } // handled: a panel around this block stays open
+      const box = e.key === "Escape" && e.target.closest(".pnyx-sub, .pnyx-follow");
+      if (!box) return;
+      e.preventDefault(); // handled: a panel around this block stays open
+      box.matches(".pnyx-follow") ? toggleSubscribe() : close(box);
     });
     const follow = (e) => elsewhere(e).catch(() => {});
     document.addEventListener("pnyx:change", follow);
+    const subscription = $(sec, ".pnyx-follow");
+    if (subscription) subscription.hidden = true; // shown without JavaScript; here it opens from "Subscribe"
     const main = $(sec, ".pnyx-main textarea");
     if (main) {
       main.dataset.draft = draftKey(hooks.part || "post");

@@ -69,6 +69,7 @@ def _counted(thread_id: int) -> Any:
         comment.c.thread_id == thread_id,
         comment.c.anchor_id == anchor.c.id,
         comment.c.status == CommentStatus.APPROVED.value,
+        comment.c.shadow.is_(False),
     )
     return (
         select(anchor, func.count(comment.c.id).label("visible"))

@@ -14,6 +14,8 @@ from pnyx.domain.models import BodyFormat, Comment, CommentStatus, Sort
 from pnyx.store.tables import comment
 
 VISIBLE = (CommentStatus.APPROVED.value, CommentStatus.DELETED.value)
+# What an author still sees of their own unpublished comments: spam looks held to them, so it tells a spammer nothing.
+OWN_HELD = (CommentStatus.PENDING.value, CommentStatus.SPAM.value)
 
 
 def to_comment(row: Any) -> Comment:
@@ -40,6 +42,11 @@ def to_comment(row: Any) -> Comment:
         created_at=row.created_at,
         edited_at=row.edited_at,
         anchor_id=row.anchor_id,
+        spam_score=row.spam_score,
+        held_reason=row.held_reason,
+        report_count=row.report_count,
+        moderator_note=row.moderator_note,
+        shadow=bool(row.shadow),
     )
 
 
@@ -63,6 +70,10 @@ class NewComment:
     created_at: datetime
     ip_hash: str | None = None
     anchor_id: int | None = None
+    # A shadow-banned author's comment: stored like any other, shown to its author alone.
+    shadow: bool = False
+    spam_score: int | None = None
+    held_reason: str | None = None
 
 
 async def insert_comment(conn: AsyncConnection, new: NewComment) -> Comment:
@@ -135,10 +146,13 @@ def _visible_top_level(thread_id: int) -> Select[Any]:
         replies.c.thread_id == thread_id,
         replies.c.root_id == comment.c.id,
         replies.c.status == CommentStatus.APPROVED.value,
+        replies.c.shadow.is_(False),
     )
     return select(comment).where(
         comment.c.thread_id == thread_id,
         comment.c.root_id.is_(None),
+        # A shadow-banned author's comments reach their author through /me, never the shared page.
+        comment.c.shadow.is_(False),
         or_(
             comment.c.status == CommentStatus.APPROVED.value,
             and_(comment.c.status == CommentStatus.DELETED.value, live_reply),
@@ -174,7 +188,10 @@ async def replies_of(conn: AsyncConnection, thread_id: int, root_ids: list[int])
     if not root_ids:
         return []
     query = select(comment).where(
-        comment.c.thread_id == thread_id, comment.c.root_id.in_(root_ids), comment.c.status.in_(VISIBLE)
+        comment.c.thread_id == thread_id,
+        comment.c.root_id.in_(root_ids),
+        comment.c.status.in_(VISIBLE),
+        comment.c.shadow.is_(False),
     )
     return [to_comment(row) for row in await conn.execute(query)]
 
@@ -198,6 +215,19 @@ async def own_ids(conn: AsyncConnection, thread_id: int, identity_id: int) -> li
         comment.c.status != CommentStatus.DELETED.value,
     )
     return list((await conn.execute(query.order_by(comment.c.id))).scalars())
+
+
+async def own_hidden(conn: AsyncConnection, thread_id: int, identity_id: int) -> list[Comment]:
+    """This identity's comments in a thread that only its author sees: held, flagged as spam, or shadow."""
+    query = select(comment).where(
+        comment.c.thread_id == thread_id,
+        comment.c.identity_id == identity_id,
+        or_(
+            comment.c.status.in_(OWN_HELD),
+            and_(comment.c.status == CommentStatus.APPROVED.value, comment.c.shadow.is_(True)),
+        ),
+    )
+    return [to_comment(row) for row in await conn.execute(query.order_by(comment.c.created_at, comment.c.id))]
 
 
 async def count_comments(conn: AsyncConnection) -> int:

@@ -41,7 +41,7 @@ async def thread_recounts(conn: AsyncConnection) -> AsyncIterator[Recount]:
     tally = _tally(TargetKind.THREAD)
     approved = (
         select(comment.c.thread_id, func.count().label("n"))
-        .where(comment.c.status == CommentStatus.APPROVED.value)
+        .where(comment.c.status == CommentStatus.APPROVED.value, comment.c.shadow.is_(False))
         .group_by(comment.c.thread_id)
         .subquery()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pnyx.domain.models import Identity, IdentityKind
@@ -14,7 +14,12 @@ from pnyx.store.tables import identity
 
 def _to_identity(row: Any) -> Identity:
     return Identity(
-        id=row.id, kind=IdentityKind(row.kind), display_name=row.display_name, email=row.email, banned=row.banned
+        id=row.id,
+        kind=IdentityKind(row.kind),
+        display_name=row.display_name,
+        email=row.email,
+        banned=row.banned,
+        email_verified=row.email_verified,
     )
 
 
@@ -32,3 +37,8 @@ async def get_identity(conn: AsyncConnection, identity_id: int) -> Identity | No
     """The identity with this id, if any."""
     row = (await conn.execute(select(identity).where(identity.c.id == identity_id))).one_or_none()
     return _to_identity(row) if row else None
+
+
+async def verify_email(conn: AsyncConnection, identity_id: int, email: str) -> None:
+    """Record that this identity proved it reads mail at ``email``."""
+    await conn.execute(update(identity).where(identity.c.id == identity_id).values(email=email, email_verified=True))

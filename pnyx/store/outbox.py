@@ -30,8 +30,15 @@ class OutboxRow:
     attempts: int
 
 
-async def enqueue(conn: AsyncConnection, kind: str, payload: dict[str, Any], dedupe_key: str, now: datetime) -> bool:
-    """Add a message unless one with ``dedupe_key`` exists; False when it did."""
+async def enqueue(
+    conn: AsyncConnection,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> bool:
+    """Add a message, due at ``not_before`` (default now), unless one with ``dedupe_key`` exists; False if it did."""
     statement = insert_or_ignore(
         conn,
         outbox,
@@ -39,7 +46,7 @@ async def enqueue(conn: AsyncConnection, kind: str, payload: dict[str, Any], ded
         payload=payload,
         dedupe_key=dedupe_key,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=not_before or now,
         created_at=now,
     ).returning(outbox.c.id)
     return (await conn.execute(statement)).first() is not None
@@ -79,6 +86,14 @@ async def mark_sent(conn: AsyncConnection, row_id: int, now: datetime) -> None:
     await conn.execute(update(outbox).where(outbox.c.id == row_id).values(sent_at=now, claimed_until=None))
 
 
+async def release(conn: AsyncConnection, row_ids: list[int]) -> None:
+    """Give claimed rows back unsent, for the next worker to claim at once."""
+    if row_ids:
+        await conn.execute(
+            update(outbox).where(outbox.c.id.in_(row_ids), outbox.c.sent_at.is_(None)).values(claimed_until=None)
+        )
+
+
 async def mark_failed(conn: AsyncConnection, row_id: int, error: str, next_attempt_at: datetime) -> None:
     """Count a failed attempt, keep its error, and release the row until ``next_attempt_at``."""
     await conn.execute(
@@ -104,3 +119,24 @@ async def mail_sent_to(conn: AsyncConnection, address: str, since: datetime) -> 
     )
     count, earliest = (await conn.execute(statement)).one()
     return int(count), earliest
+
+
+async def unclaimed_payload(conn: AsyncConnection, dedupe_key: str) -> tuple[int, dict[str, Any]] | None:
+    """The id and payload of the row with ``dedupe_key`` while no worker has claimed or sent it, locked."""
+    statement = select(outbox.c.id, outbox.c.payload).where(
+        outbox.c.dedupe_key == dedupe_key, outbox.c.sent_at.is_(None), outbox.c.claimed_until.is_(None)
+    )
+    if conn.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    row = (await conn.execute(statement)).first()
+    return (row.id, row.payload) if row else None
+
+
+async def replace_payload(conn: AsyncConnection, row_id: int, payload: dict[str, Any]) -> bool:
+    """Replace the payload of a row no worker has claimed yet; False when one claimed it meanwhile."""
+    result = await conn.execute(
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.sent_at.is_(None), outbox.c.claimed_until.is_(None))
+        .values(payload=payload)
+    )
+    return result.rowcount > 0

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pnyx.store.dialect import insert_or_ignore
-from pnyx.store.tables import subscription
+from pnyx.store.tables import site, subscription, thread
 
 FOLLOWUPS = "followups"
 REPLIES = "replies"
@@ -27,6 +27,17 @@ class Subscription:
     kind: str
     confirmed: bool
     identity_id: int | None
+    digest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A subscription as the page managing an address shows it: with its article and site."""
+
+    subscription: Subscription
+    site_name: str
+    title: str
+    url: str | None
 
 
 def scope_of(comment_id: int | None) -> str:
@@ -36,7 +47,14 @@ def scope_of(comment_id: int | None) -> str:
 
 def _to_subscription(row: Any) -> Subscription:
     return Subscription(
-        row.id, row.thread_id, row.comment_id, row.email, row.kind, bool(row.confirmed), row.identity_id
+        row.id,
+        row.thread_id,
+        row.comment_id,
+        row.email,
+        row.kind,
+        bool(row.confirmed),
+        row.identity_id,
+        bool(row.digest),
     )
 
 
@@ -48,10 +66,11 @@ async def find_or_add(
     comment_id: int | None,
     identity_id: int | None,
     now: datetime,
+    digest: bool = False,
 ) -> Subscription:
     """The subscription with this key, added unconfirmed when it did not exist yet."""
     scope = scope_of(comment_id)
-    values = {"thread_id": thread_id, "email": email, "kind": kind, "comment_id": comment_id}
+    values = {"thread_id": thread_id, "email": email, "kind": kind, "comment_id": comment_id, "digest": digest}
     await conn.execute(
         insert_or_ignore(
             conn, subscription, **values, scope=scope, identity_id=identity_id, confirmed=False, created_at=now
@@ -99,3 +118,37 @@ async def recipients(conn: AsyncConnection, thread_id: int, parent_id: int | Non
         .order_by(subscription.c.id)
     )
     return [_to_subscription(row) for row in await conn.execute(statement)]
+
+
+async def set_digest(conn: AsyncConnection, subscription_id: int, digest: bool, email: str | None = None) -> bool:
+    """Switch a subscription between a mail per comment and digests; with ``email``, only that address's."""
+    statement = update(subscription).where(subscription.c.id == subscription_id).values(digest=digest)
+    if email is not None:
+        statement = statement.where(subscription.c.email == email)
+    return (await conn.execute(statement)).rowcount > 0
+
+
+async def remove_for(conn: AsyncConnection, subscription_id: int, email: str) -> bool:
+    """Delete one subscription of ``email``; False when it is not one of that address's."""
+    statement = delete(subscription).where(subscription.c.id == subscription_id, subscription.c.email == email)
+    return (await conn.execute(statement)).rowcount > 0
+
+
+async def remove_all(conn: AsyncConnection, email: str) -> int:
+    """Delete every subscription of ``email``; how many there were."""
+    return int((await conn.execute(delete(subscription).where(subscription.c.email == email))).rowcount)
+
+
+async def of_address(conn: AsyncConnection, email: str) -> list[Listed]:
+    """Every subscription of ``email``, with its article, grouped by site and newest article first."""
+    statement = (
+        select(subscription, site.c.name.label("site_name"), thread.c.title, thread.c.key, thread.c.url)
+        .join(thread, thread.c.id == subscription.c.thread_id)
+        .join(site, site.c.id == thread.c.site_id)
+        .where(subscription.c.email == email)
+        .order_by(site.c.name, subscription.c.thread_id.desc(), subscription.c.id)
+    )
+    return [
+        Listed(_to_subscription(row), row.site_name, row.title or row.key, row.url)
+        for row in await conn.execute(statement)
+    ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from pnyx.web import health
-from pnyx.web.api import anchors, comments, reports, subscriptions, threads
+from pnyx.web import admin, health
+from pnyx.web.api import anchors, comments, feeds, reports, subscriptions, threads
 from pnyx.web.embed import routes as embed
 
 
@@ -19,6 +19,8 @@ def mount(app: FastAPI) -> None:
     app.include_router(anchors.router)
     app.include_router(subscriptions.router)
     app.include_router(subscriptions.pages)
+    app.include_router(feeds.router)
+    admin.mount(app)
 
 
 # Request bodies above the general cap, by path: an article's text is longer than any comment.

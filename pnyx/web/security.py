@@ -153,7 +153,10 @@ class LimitsMiddleware:
     def _securing(self, send: Send) -> Send:
         async def secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                headers = list(message.get("headers", []))
+                # A page that chose its own value (the admin console's same-origin referrers) keeps it.
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = [*headers, *(pair for pair in SECURITY_HEADERS if pair[0] not in present)]
             await send(message)
 
         return secured

@@ -123,3 +123,36 @@ async def counts(api: httpx.AsyncClient, keys: list[str]) -> dict[str, int]:
     response = await api.get("/api/v1/counts", params=params)
     response.raise_for_status()
     return dict(response.json()["counts"])
+
+
+CONFIRMATION_SENT = "Check your inbox: we sent a link to confirm your e-mail address."
+SUBSCRIBED = "You will be notified by e-mail."
+
+
+def notify_of(scope: Page | Locator) -> Locator:
+    """The "Notify of" choice of a comment form (``.last`` for an open reply form)."""
+    return scope.get_by_role("combobox", name="Notify of", exact=True)
+
+
+def subscription_form(scope: Page | Locator) -> Locator:
+    """The form "Subscribe" opens, for readers who do not comment."""
+    return scope.get_by_role("form", name="New comments by e-mail", exact=True)
+
+
+def thread_feed(scope: Page | Locator) -> Locator:
+    """The link to the thread's Atom feed in the block's footer."""
+    return scope.get_by_role("link", name="RSS/Atom feed", exact=True)
+
+
+AWAITING_MODERATION = "Awaiting moderation"
+HELD = "Thanks! Your comment will appear once a moderator has approved it."
+
+
+def held_mark(scope: Page | Locator) -> Locator:
+    """The "Awaiting moderation" mark of a comment only its author sees (held for a moderator)."""
+    return scope.get_by_text(AWAITING_MODERATION, exact=True)
+
+
+def email_field(scope: Page | Locator) -> Locator:
+    """The e-mail field of a comment form (``.first`` for the main form, ``.last`` for an open reply form)."""
+    return scope.get_by_role("textbox", name="E-mail", exact=True)

@@ -151,3 +151,13 @@ async def thread_tree(api: Api, key: str, **params: Any) -> Element:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     return parse(response.text)
+
+
+def aria_hidden(element: Element) -> bool:
+    """Whether screen readers skip ``element``: it or an ancestor is aria-hidden (the comment forms' honeypot)."""
+    node: Element | None = element
+    while node is not None:
+        if node.get("aria-hidden") == "true":
+            return True
+        node = node.parent
+    return False

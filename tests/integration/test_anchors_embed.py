@@ -9,7 +9,16 @@ from pnyx.services import sites as site_service
 from tests.factories import Api, Reader
 from tests.integration.anchors_support import ARTICLE, NURSES, passage, post_on, prompt
 from tests.integration.comments_support import forbid_server_errors
-from tests.integration.embed_support import Element, articles, name_of, parse, thread_tree, top_level_ids, visible
+from tests.integration.embed_support import (
+    Element,
+    aria_hidden,
+    articles,
+    name_of,
+    parse,
+    thread_tree,
+    top_level_ids,
+    visible,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +87,8 @@ async def test_the_main_thread_leaves_anchored_comments_out_when_the_site_says_s
 def _outline(root: Element) -> list[tuple[str, str]]:
     found = []
     for element in visible(root):
-        if "hidden" in element.attrs or (element.tag == "input" and element.get("type") == "hidden"):
+        hidden = "hidden" in element.attrs or aria_hidden(element)
+        if hidden or (element.tag == "input" and element.get("type") == "hidden"):
             continue
         if element.tag in ("h2", "h3", "button", "textarea", "input", "article", "blockquote"):
             found.append((element.tag, name_of(element, root)))

@@ -13,10 +13,10 @@ import httpx
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
-from pnyx.demo import DEMO_KEY, DEMO_SITE, SEED, demo_page_origin, prepare_demo
+from pnyx.demo import DEMO_EDITOR, DEMO_KEY, DEMO_SITE, SEED, demo_editor, demo_page_origin, prepare_demo
 from pnyx.demo.articles import ARTICLES
 from pnyx.demo.site import create_site_app
-from pnyx.services import reading
+from pnyx.services import accounts, reading
 from pnyx.services import sites as site_service
 from pnyx.services.container import Services
 from tests.browser.servers import STOP_TIMEOUT_S, DemoServers, free_ports
@@ -112,3 +112,12 @@ def test_pnyx_demo_names_a_port_in_use(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"Port {site_port} on 127.0.0.1 is not free" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_demo_editor_gets_a_new_password_every_start(services: Services) -> None:
+    await prepare_demo(services, 8000)
+    first = await demo_editor(services)
+    second = await demo_editor(services)
+    assert first != second and len(second) >= 12
+    [listing] = [item for item in await accounts.list_accounts(services) if item.account.email == DEMO_EDITOR]
+    assert listing.account.role == "moderator"

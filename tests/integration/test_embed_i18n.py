@@ -13,7 +13,7 @@ from httpx import AsyncClient
 
 from tests.factories import Api, Reader
 from tests.integration.comments_support import forbid_server_errors
-from tests.integration.embed_support import button, thread_tree
+from tests.integration.embed_support import button, name_of, thread_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "pnyx" / "locale"
@@ -84,3 +84,25 @@ async def test_other_languages_fall_back_to_english(api: Api, lang: str) -> None
     root = await thread_tree(api, await _thread_with(api, 3), lang=lang)
     assert "What do you think?" in root.text() and "3 Comments" in root.text()
     assert root.find(lambda e: e.tag == "section").get("lang") == "en"
+
+
+async def test_notify_of_and_subscribe_speak_german(api: Api) -> None:
+    root = await thread_tree(api, await _thread_with(api, 1), lang="de")
+    main = root.find(lambda e: e.tag == "form" and e.get("data-form") == "post")
+    select = main.find(lambda e: e.tag == "select")
+    assert name_of(select, root) == "Benachrichtigen über"
+    options = [option.text() for option in select.find_all(lambda e: e.tag == "option")]
+    assert options == ["Nichts", "Neue Antworten auf meine Kommentare", "Neue Folgekommentare"]
+    note = main.find(lambda e: "pnyx-if-notify" in str(e.get("class")))
+    assert "Benachrichtigungen" in note.text() and "bestätigen" in note.text()
+    assert button(root, "Abonnieren").get("aria-controls") == "pnyx-follow"
+    follow = root.find(lambda e: e.get("id") == "pnyx-follow")
+    assert name_of(follow, root) == "Neue Kommentare per E-Mail"
+    digest = follow.find(lambda e: e.get("type") == "checkbox")
+    assert name_of(digest, root) == "Eine Zusammenfassung statt einer Mail pro Kommentar senden"
+    assert button(root, "Per E-Mail benachrichtigen")
+    feed = root.find(lambda e: e.tag == "a" and "pnyx-feed" in str(e.get("class")) and "hidden" not in e.attrs)
+    assert name_of(feed, root) == "RSS/Atom-Feed"
+    section = root.find(lambda e: e.tag == "section")
+    assert str(section.get("data-msg-confirm")).startswith("Prüfen Sie Ihr Postfach: ")
+    assert section.get("data-msg-subscribed") == "Sie werden per E-Mail benachrichtigt."

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import update
 
+from pnyx.store import tables
 from tests.factories import Api, Reader
 from tests.integration.comments_support import delete, forbid_server_errors
 from tests.integration.embed_support import (
     Element,
+    aria_hidden,
     articles,
     button,
     name_of,
@@ -32,7 +37,7 @@ def _outline(root: Element) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for element in visible(root):
         tag = element.tag
-        if "hidden" in element.attrs:
+        if "hidden" in element.attrs or aria_hidden(element):
             continue
         if tag == "section":
             found.append(("region", name_of(element, root)))
@@ -42,6 +47,14 @@ def _outline(root: Element) -> list[tuple[str, str]]:
             found.append(("live", element.text()))
         elif tag == "button":
             found.append(("button", name_of(element, root)))
+        elif tag == "a":
+            found.append(("link", name_of(element, root)))
+        elif tag == "form" and element.get("aria-labelledby"):
+            found.append(("form", name_of(element, root)))
+        elif tag == "select":
+            found.append(("combobox", name_of(element, root)))
+        elif tag == "input" and element.get("type") == "checkbox":
+            found.append(("checkbox", name_of(element, root)))
         elif tag in ("textarea", "input") and element.get("type") != "hidden":
             found.append(("textbox", name_of(element, root)))
         elif element.get("role") == "group":
@@ -74,13 +87,16 @@ async def test_the_block_reads_top_to_bottom_with_its_accessible_names(api: Api)
         ("textbox", "Name"),
         ("textbox", "E-mail"),
         ("textbox", "Website"),
+        ("combobox", "Notify of"),
         ("button", "Post"),
+        ("status", ""),
         ("heading", "2 Comments"),
         ("group", "Sort comments"),
         ("button", "Best"),
         ("button", "Newest"),
         ("button", "Oldest"),
         ("article", "Comment by Ana"),
+        ("link", "Ana"),
         ("button", "Upvote comment by Ana"),
         ("button", "Downvote comment by Ana"),
         ("button", "Reply to Ana"),
@@ -90,6 +106,13 @@ async def test_the_block_reads_top_to_bottom_with_its_accessible_names(api: Api)
         ("button", "Downvote comment by a guest"),
         ("button", "Reply to a guest"),
         ("button", "Report comment by a guest"),
+        ("button", "Subscribe"),
+        ("link", "RSS/Atom feed"),
+        ("form", "New comments by e-mail"),
+        ("textbox", "E-mail"),
+        ("checkbox", "Send a digest instead of a mail per comment"),
+        ("button", "Notify me by e-mail"),
+        ("button", "Cancel"),
         ("status", ""),
     ]
     section = root.find(lambda e: e.tag == "section")
@@ -282,3 +305,102 @@ async def test_bad_parameters_answer_fragments_not_json(api: Api) -> None:
         assert response.status_code == status, params
         assert response.headers["content-type"].startswith("text/html")
         assert parse(response.text).find(lambda e: e.tag == "p" and e.text().endswith(".")).text()
+
+
+NOTIFY_CHOICES = [
+    ("none", "Nothing"),
+    ("replies", "New replies to my comments"),
+    ("followups", "New follow-up comments"),
+]
+
+
+def _notify_of(form: Element, root: Element) -> list[tuple[str, str]]:
+    """The "Notify of" choices of a form, after checking the select's name and label."""
+    [select] = form.find_all(lambda e: e.tag == "select")
+    assert select.get("name") == "notify" and name_of(select, root) == "Notify of"
+    options = select.find_all(lambda e: e.tag == "option")
+    assert not [o for o in options if "selected" in o.attrs], "nothing is chosen for the reader: the default is none"
+    return [(str(o.get("value")), o.text()) for o in options]
+
+
+def _by_id(root: Element, ident: str) -> Element:
+    return root.find(lambda e: e.get("id") == ident)
+
+
+async def test_the_comment_and_reply_forms_offer_notify_of(api: Api) -> None:
+    root = await thread_tree(api, api.article())
+    main = root.find(lambda e: e.tag == "form" and e.get("data-form") == "post")
+    reply = root.find(lambda e: e.tag == "template" and e.get("data-tpl") == "reply")
+    for form in (main, reply):
+        assert _notify_of(form, form) == NOTIFY_CHOICES
+        email = form.find(lambda e: e.get("name") == "author_email")
+        assert email.get("type") == "email" and "required" not in email.attrs, "required only once notify is chosen"
+        [described] = str(email.get("aria-describedby")).split()
+        assert _by_id(form, described).text() == "Never shown publicly."
+        note = form.find(lambda e: "pnyx-if-notify" in str(e.get("class")))
+        assert note.text() == "Needed for notifications: we first send a link to confirm it."
+        assert note.get("id") == str(email.get("id")).replace("-email", "-notify-note"), "embed.js adds it by id"
+    done = main.find(lambda e: "pnyx-done" in str(e.get("class")))
+    assert done.get("role") == "status" and done.text() == ""
+
+
+async def test_the_fragment_carries_the_subscription_messages(api: Api) -> None:
+    section = (await thread_tree(api, api.article())).find(lambda e: e.tag == "section")
+    assert section.get("data-msg-confirm") == "Check your inbox: we sent a link to confirm your e-mail address."
+    assert section.get("data-msg-subscribed") == "You will be notified by e-mail."
+
+
+async def test_the_footer_offers_a_subscription_and_the_threads_feed(api: Api) -> None:
+    key, _ = await _seeded(api)
+    root = await thread_tree(api, key, title="Tram fares")
+    toggle = button(root, "Subscribe")
+    assert "pnyx-js" in str(toggle.get("class")), "the button needs the script; without it the form is shown"
+    assert toggle.get("aria-expanded") == "false"
+    form = _by_id(root, str(toggle.get("aria-controls")))
+    assert form.tag == "form" and name_of(form, root) == "New comments by e-mail"
+    public = api.services.settings.public_url.rstrip("/")
+    assert form.get("method") == "post" and form.get("action") == f"{public}/embed/subscriptions"
+    hidden = {e.get("name"): e.get("value") for e in form.find_all(lambda e: e.get("type") == "hidden")}
+    assert hidden == {"site": api.site, "key": key, "url": key, "title": "Tram fares", "lang": "en"}
+    email = form.find(lambda e: e.tag == "input" and e.get("name") == "email")
+    assert email.get("type") == "email" and "required" in email.attrs and name_of(email, root) == "E-mail"
+    assert "confirm" in _by_id(root, str(email.get("aria-describedby"))).text()
+    digest = form.find(lambda e: e.get("type") == "checkbox")
+    assert digest.get("name") == "digest" and digest.get("value") == "true"
+    assert name_of(digest, root) == "Send a digest instead of a mail per comment"
+    assert "Cancel" in [name_of(b, root) for b in form.find_all(lambda e: e.tag == "button")]
+
+    feeds = [e for e in visible(root) if e.tag == "a" and "pnyx-feed" in str(e.get("class"))]
+    shown = [e for e in feeds if "hidden" not in e.attrs]
+    assert [name_of(e, root) for e in shown] == ["RSS/Atom feed"]
+    assert shown[0].get("type") == "application/atom+xml"
+    assert shown[0].get("href") == f"{public}/feeds/thread.atom?{urlencode({'site': api.site, 'key': key})}"
+    [private] = [e for e in feeds if "hidden" in e.attrs]
+    assert private.get("data-feed") == "replies" and private.get("href") is None, "embed.js fills it in from /me"
+
+
+async def test_the_feed_link_waits_for_the_thread_and_a_closed_thread_takes_no_subscriptions(api: Api) -> None:
+    key = api.article()
+    fresh = await thread_tree(api, key)
+    assert not [e for e in visible(fresh) if e.tag == "a" and "hidden" not in e.attrs], "no feed before the thread"
+    assert button(fresh, "Subscribe")
+
+    await api.post_ok(Reader(), key)
+    async with api.services.db.write() as conn:
+        row = tables.thread.c
+        await conn.execute(update(tables.thread).where(row.key == key).values(closed=True, version=row.version + 1))
+    closed = await thread_tree(api, key)
+    assert not [e for e in visible(closed) if e.tag == "button" and name_of(e, closed) == "Subscribe"]
+    assert not [e for e in visible(closed) if e.tag == "form"], "neither a comment form nor a subscription form"
+    assert [name_of(e, closed) for e in visible(closed) if e.tag == "a" and "hidden" not in e.attrs] == [
+        "RSS/Atom feed"
+    ], "the feed still tells of what was written"
+
+
+async def test_a_passages_panel_offers_notify_of_but_no_footer(api: Api) -> None:
+    key = api.article()
+    await api.post_ok(Reader(), key)
+    panel = await thread_tree(api, key, anchor=999_999)
+    assert _notify_of(panel, panel) == NOTIFY_CHOICES
+    assert not [e for e in visible(panel) if e.tag == "button" and name_of(e, panel) == "Subscribe"]
+    assert not panel.find_all(lambda e: "pnyx-feed" in str(e.get("class")))

@@ -1,7 +1,6 @@
 """The outbox: written in the transaction that causes it, delivered by workers to a real SMTP server, never twice.
 
-aiosmtpd listens on a free loopback port for each test that needs it; "SMTP down" is that port with
-nothing listening.
+aiosmtpd listens on a free loopback port for each test that needs it (see smtp_support.py).
 """
 
 from __future__ import annotations
@@ -9,75 +8,29 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import delete, func, select
 
 from pnyx.config import Settings
 from pnyx.domain.outbox import MAIL, mail_payload
-from pnyx.jobs.mail import MemoryMailer, SmtpMailer
+from pnyx.jobs.mail import MemoryMailer
 from pnyx.jobs.worker import Worker
 from pnyx.store import outbox, tables
 from pnyx.store.engine import Database
 from pnyx.store.migrate import upgrade
 from tests.conftest import TEST_SECRET, FakeClock
+from tests.integration.smtp_support import SmtpServer
 
 SENDER = "news@pnyx.test"
 HOST = "pnyx.test"
-
-
-class Sink:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append(message)
-        return "250 OK"
-
-    def message_ids(self) -> list[str]:
-        return [str(message["Message-ID"]) for message in self.received]
-
-
-class SmtpServer:
-    """aiosmtpd on 127.0.0.1 at a fixed port, started and stopped by the test."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.sink = Sink()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def mailer(self) -> SmtpMailer:
-        return SmtpMailer("127.0.0.1", self.port, tls="none", timeout=5)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -3,105 +3,41 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from email.message import EmailMessage
 from typing import Any
-from urllib.parse import unquote
 
 import pytest
-from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from pnyx.jobs.worker import Worker
 from pnyx.services import comments as comment_service
-from pnyx.services import subscriptions as subscription_service
+from pnyx.services import notifications
 from pnyx.services.comments import NewPost
 from pnyx.services.container import Services
 from pnyx.services.readers import Reader as ReaderIdentity
 from pnyx.services.threads import ThreadRef
 from pnyx.store import tables
-from tests.conftest import FakeClock
 from tests.factories import Api, Reader
-from tests.integration.test_outbox import SmtpServer
-
-SENDER = "news@pnyx.test"
-
-
-@pytest.fixture
-def mail_server() -> Iterator[SmtpServer]:
-    """aiosmtpd listening on loopback for the whole test."""
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-async def services(app: FastAPI) -> Services:
-    """The app's services, with an empty outbox (the test databases live for the whole run)."""
-    found: Services = app.state.services
-    async with found.db.write() as conn:
-        await conn.execute(delete(tables.outbox))
-    return found
-
-
-@pytest.fixture
-def worker(services: Services, mail_server: SmtpServer, clock: FakeClock) -> Worker:
-    return Worker(services.db, mail_server.mailer(), clock, sender=SENDER)
-
-
-async def _deliver(worker: Worker, server: SmtpServer) -> list[EmailMessage]:
-    """Run the worker until the outbox is empty; the messages that arrived during the run."""
-    before = len(server.sink.received)
-    while await worker.run_once():
-        pass
-    return server.sink.received[before:]
-
-
-async def _subscribe(api: Api, key: str, email: str, kind: str = "followups", **extra: Any) -> Any:
-    payload = {"site": api.site, "key": key, "email": email, "kind": kind, **extra}
-    return await api.client.post("/api/v1/subscriptions", json=payload, headers=Reader().headers())
-
-
-def _text(message: EmailMessage) -> str:
-    body = message.get_body(("plain",))
-    assert body is not None
-    return str(body.get_content())
-
-
-def _token(message: EmailMessage, path: str) -> str:
-    match = re.search(re.escape(path) + r"\?token=([^\s&>]+)", _text(message))
-    assert match, _text(message)
-    return unquote(match.group(1))
-
-
-async def _confirmed(api: Api, worker: Worker, server: SmtpServer, key: str, email: str, **extra: Any) -> None:
-    response = await _subscribe(api, key, email, **extra)
-    assert response.status_code == 202 and response.json() == {"status": "confirmation_sent"}, response.text
-    [mail] = [m for m in await _deliver(worker, server) if m["To"] == email]
-    page = await api.client.get("/subscriptions/confirm", params={"token": _token(mail, "/subscriptions/confirm")})
-    assert page.status_code == 200 and "confirmed" in page.text, page.text
+from tests.integration.mail_support import SENDER, confirmed, deliver, subscribe, text_of, token_in
+from tests.integration.smtp_support import SmtpServer
 
 
 async def test_confirmation_flow(api: Api, worker: Worker, mail_server: SmtpServer, client: AsyncClient) -> None:
     key = api.article()
     await api.post_ok(Reader(), key, url=key, title="Budget <b>day</b>")
-    response = await _subscribe(api, key, "ana@example.org")
+    response = await subscribe(api, key, "ana@example.org")
     assert response.status_code == 202 and response.json() == {"status": "confirmation_sent"}
-    [mail] = await _deliver(worker, mail_server)
+    [mail] = await deliver(worker, mail_server)
     assert mail["To"] == "ana@example.org" and mail["From"] == SENDER
     html = mail.get_body(("html",))
     assert html is not None and "Budget &lt;b&gt;day&lt;/b&gt;" in str(html.get_content())
-    token = _token(mail, "/subscriptions/confirm")
+    token = token_in(mail, "/subscriptions/confirm")
     page = await client.get("/subscriptions/confirm", params={"token": token})
     assert page.status_code == 200 and "Subscription confirmed" in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
-    again = await _subscribe(api, key, "ana@example.org")
+    again = await subscribe(api, key, "ana@example.org")
     assert again.json() == {"status": "subscribed"}
-    assert await _deliver(worker, mail_server) == [], "no second confirmation once confirmed"
+    assert await deliver(worker, mail_server) == [], "no second confirmation once confirmed"
 
 
 async def test_followups_reach_exactly_the_confirmed_subscribers(
@@ -109,17 +45,17 @@ async def test_followups_reach_exactly_the_confirmed_subscribers(
 ) -> None:
     key = api.article()
     await api.post_ok(Reader(), key, url=key, title="Harbour plans")
-    await _confirmed(api, worker, mail_server, key, "ana@example.org")
-    await _confirmed(api, worker, mail_server, key, "bo@example.org")
-    await _subscribe(api, key, "unconfirmed@example.org")
-    await _deliver(worker, mail_server)
+    await confirmed(api, worker, mail_server, key, "ana@example.org")
+    await confirmed(api, worker, mail_server, key, "bo@example.org")
+    await subscribe(api, key, "unconfirmed@example.org")
+    await deliver(worker, mail_server)
 
     comment = await api.post_ok(
         Reader(), key, "Hello <script>x</script>", author_name="Bo", author_email="bo@example.org"
     )
-    [mail] = await _deliver(worker, mail_server)
+    [mail] = await deliver(worker, mail_server)
     assert mail["To"] == "ana@example.org"
-    assert f"{key}#pnyx-comment-{comment['id']}" in _text(mail)
+    assert f"{key}#pnyx-comment-{comment['id']}" in text_of(mail)
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert re.fullmatch(r"<http://127\.0\.0\.1:8000/subscriptions/unsubscribe\?token=\S+>", mail["List-Unsubscribe"])
     html = mail.get_body(("html",))
@@ -129,14 +65,14 @@ async def test_followups_reach_exactly_the_confirmed_subscribers(
 async def test_a_reply_reaches_the_parents_subscriber_once(api: Api, worker: Worker, mail_server: SmtpServer) -> None:
     key = api.article()
     parent = await api.post_ok(Reader(), key, url=key)
-    await _confirmed(api, worker, mail_server, key, "cy@example.org", kind="replies", comment_id=parent["id"])
-    await _confirmed(api, worker, mail_server, key, "cy@example.org")
+    await confirmed(api, worker, mail_server, key, "cy@example.org", kind="replies", comment_id=parent["id"])
+    await confirmed(api, worker, mail_server, key, "cy@example.org")
 
     await api.post_ok(Reader(), key, "Not a reply.")
-    assert [m["To"] for m in await _deliver(worker, mail_server)] == ["cy@example.org"]
+    assert [m["To"] for m in await deliver(worker, mail_server)] == ["cy@example.org"]
     await api.post_ok(Reader(), key, "A reply.", parent_id=parent["id"])
-    [mail] = await _deliver(worker, mail_server)
-    assert mail["To"] == "cy@example.org" and "replied" in _text(mail)
+    [mail] = await deliver(worker, mail_server)
+    assert mail["To"] == "cy@example.org" and "replied" in text_of(mail)
 
 
 async def test_one_click_unsubscribe_stops_later_mails(
@@ -144,9 +80,9 @@ async def test_one_click_unsubscribe_stops_later_mails(
 ) -> None:
     key = api.article()
     await api.post_ok(Reader(), key, url=key)
-    await _confirmed(api, worker, mail_server, key, "di@example.org")
+    await confirmed(api, worker, mail_server, key, "di@example.org")
     await api.post_ok(Reader(), key)
-    [mail] = await _deliver(worker, mail_server)
+    [mail] = await deliver(worker, mail_server)
     url = str(mail["List-Unsubscribe"]).strip("<>")
     page = await client.get(url)
     assert page.status_code == 200 and 'method="post"' in page.text
@@ -154,7 +90,7 @@ async def test_one_click_unsubscribe_stops_later_mails(
     assert done.status_code == 200 and "Unsubscribed" in done.text
     assert (await client.post(url, content=b"List-Unsubscribe=One-Click")).status_code == 200
     await api.post_ok(Reader(), key)
-    assert await _deliver(worker, mail_server) == []
+    assert await deliver(worker, mail_server) == []
 
 
 @pytest.mark.parametrize(
@@ -172,7 +108,7 @@ async def test_a_tampered_token_gets_a_friendly_page(client: AsyncClient, method
 async def test_a_malformed_address_is_refused_with_a_sentence(api: Api) -> None:
     key = api.article()
     await api.post_ok(Reader(), key, url=key)
-    response = await _subscribe(api, key, "not an address")
+    response = await subscribe(api, key, "not an address")
     assert response.status_code == 422 and "e-mail address" in response.json()["detail"]
 
 
@@ -181,14 +117,14 @@ async def test_a_rolled_back_comment_enqueues_nothing(
 ) -> None:
     key = api.article()
     await api.post_ok(Reader(), key, url=key)
-    await _confirmed(api, worker, mail_server, key, "ed@example.org")
-    real_notify = subscription_service.notify
+    await confirmed(api, worker, mail_server, key, "ed@example.org")
+    real_notify = notifications.notify
 
     async def notify_then_fail(*args: Any) -> int:
         assert await real_notify(*args) == 1, "the mail was enqueued inside the comment's transaction"
         raise RuntimeError("the comment's transaction failed after the outbox write")
 
-    monkeypatch.setattr(subscription_service, "notify", notify_then_fail)
+    monkeypatch.setattr(notifications, "notify", notify_then_fail)
     post = NewPost(ThreadRef(api.site, key), "Lost in the rollback.")
     with pytest.raises(RuntimeError):
         await comment_service.post_comment(services, post, ReaderIdentity(origin=api.origin))
@@ -196,4 +132,4 @@ async def test_a_rolled_back_comment_enqueues_nothing(
         pending = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.sent_at.is_(None))
         assert (await conn.execute(pending)).scalar_one() == 0
     assert len((await api.page(key))["comments"]) == 1
-    assert await _deliver(worker, mail_server) == []
+    assert await deliver(worker, mail_server) == []

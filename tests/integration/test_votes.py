@@ -214,7 +214,8 @@ async def test_me_shows_points_vote_and_comment_votes(api: Api) -> None:
     assert {item["id"] for item in author_state["editable"]} == {first["id"], second["id"], third["id"]}
 
     anonymous = await api.me(Reader(), key)
-    assert anonymous == {"identity_id": None, "votes": {}, "points_vote": 0, "editable": [], "own": []}
+    empty = {"identity_id": None, "votes": {}, "points_vote": 0, "editable": [], "own": [], "replies_feed": None}
+    assert anonymous == {**empty, "own_hidden": [], "email_verified": False}
 
 
 async def test_me_lists_only_this_threads_votes(api: Api) -> None:

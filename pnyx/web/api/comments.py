@@ -8,11 +8,13 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
-from pnyx.domain.models import MAX_ID, Sort
+from pnyx.domain.anchoring import Anchor
+from pnyx.domain.models import MAX_ID, Comment, CommentStatus, Sort
 from pnyx.services import comments as comment_service
 from pnyx.services import reading
 from pnyx.services import votes as vote_service
 from pnyx.services.threads import ThreadRef
+from pnyx.services.tokens import TokenSigner
 from pnyx.web.api.views import anchor_view, comment_view, node_view, thread_view
 from pnyx.web.deps import ReaderDep, ServicesDep
 from pnyx.web.params import KeyParam, SiteParam
@@ -62,10 +64,18 @@ class PostBody(Strict):
     author_name: str | None = None
     author_email: str | None = Field(None, description="Never shown publicly.")
     website: str | None = Field(None, description="An http or https address.")
+    notify: Literal["none", "replies", "followups"] = Field(
+        "none",
+        description="“Notify of”: `replies` to this comment or all `followups` in the thread, by e-mail; needs "
+        "`author_email` unless the reader's address is verified. The address is confirmed first.",
+    )
     anchor: dict[str, Any] | None = Field(
         None,
         description='What the comment is about: `{"kind": "publisher", "id": "ID", "question"?: "..."}` or '
         '`{"kind": "reader", "selector": [W3C TextQuoteSelector, TextPositionSelector?]}`. Not with `parent_id`.',
+    )
+    homepage: str | None = Field(
+        None, description="The honeypot: a field people never see and leave empty; a post that fills it is refused."
     )
 
 
@@ -117,11 +127,15 @@ async def post_comment(body: PostBody, services: ServicesDep, reader: ReaderDep)
         author_email=body.author_email,
         website=body.website,
         anchor=body.anchor,
+        notify=body.notify,
+        homepage=body.homepage,
     )
     posted = await comment_service.post_comment(services, post, reader)
     payload: dict[str, Any] = {
-        "comment": comment_view(posted.comment, services.tokens, posted.anchor),
+        "comment": own_comment_view(posted.comment, services.tokens, posted.anchor),
+        "held": posted.comment.status is not CommentStatus.APPROVED,
         "thread": thread_view(posted.thread),
+        "subscription": posted.subscription,
     }
     if posted.new_token:
         payload["identity_token"] = posted.new_token
@@ -132,7 +146,8 @@ async def post_comment(body: PostBody, services: ServicesDep, reader: ReaderDep)
 async def edit_comment(comment_id: CommentId, body: EditBody, services: ServicesDep, reader: ReaderDep) -> Response:
     """Change the text of one's own comment within the edit window."""
     edited = await comment_service.edit_comment(services, comment_id, body.body, reader)
-    return JSON({"comment": comment_view(edited.comment, services.tokens, edited.anchor)})
+    held = edited.comment.status is not CommentStatus.APPROVED
+    return JSON({"comment": own_comment_view(edited.comment, services.tokens, edited.anchor), "held": held})
 
 
 @router.delete("/{comment_id}", status_code=204)
@@ -147,6 +162,14 @@ async def vote_comment(comment_id: CommentId, body: VoteBody, services: Services
     """Upvote (1), downvote (-1) or withdraw (0) the reader's vote on a comment."""
     tally = await vote_service.vote_comment(services, comment_id, body.value, reader)
     return JSON(tally_view(tally))
+
+
+def own_comment_view(comment: Comment, tokens: TokenSigner, anchor: Anchor | None) -> dict[str, Any]:
+    """A comment as its author is shown it after writing: held for spam looks like any held comment."""
+    view = comment_view(comment, tokens, anchor)
+    if comment.status is CommentStatus.SPAM:
+        view["status"] = CommentStatus.PENDING.value
+    return view
 
 
 def tally_view(tally: vote_service.Tally) -> dict[str, object]:

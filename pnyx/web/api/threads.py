@@ -46,7 +46,7 @@ async def counts(
 
 @router.get("/me")
 async def me(services: ServicesDep, reader: ReaderDep, site: str, key: str) -> Response:
-    """This reader's votes, article points vote, own comments and editable ones on one thread."""
+    """This reader's votes, points vote, own, editable and own hidden comments on one thread, and replies feed."""
     state = await reading.reader_state(services, site, key, reader.identity_id)
     return JSON(
         {
@@ -55,6 +55,19 @@ async def me(services: ServicesDep, reader: ReaderDep, site: str, key: str) -> R
             "points_vote": state.points_vote,
             "editable": [{"id": item.comment_id, "until": item.until, "body": item.body} for item in state.editable],
             "own": state.own,
+            "replies_feed": state.replies_feed,
+            "email_verified": state.email_verified,
+            "own_hidden": [
+                {
+                    "id": item.comment_id,
+                    "parent_id": item.parent_id,
+                    "created_at": item.created_at,
+                    "html": item.html,
+                    "status": item.status,
+                    "note": item.note,
+                }
+                for item in state.own_hidden
+            ],
         },
         headers={"Cache-Control": "private, no-store"},
     )

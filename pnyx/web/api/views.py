@@ -64,6 +64,8 @@ def comment_view(comment: Comment, tokens: TokenSigner, anchor: Anchor | None = 
         "pinned": comment.pinned,
         "featured": comment.featured,
         "edited_at": comment.edited_at,
+        # "edited by moderator" after a moderator changed the text; readers are shown it beside the comment.
+        "moderator_note": comment.moderator_note,
     }
 
 

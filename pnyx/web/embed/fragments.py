@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -11,9 +12,9 @@ from starlette.responses import Response
 from pnyx.domain.models import MAX_ID, Sort
 from pnyx.domain.urls import is_url
 from pnyx.i18n import negotiate
-from pnyx.services import lookup, reading
+from pnyx.services import feeds, lookup, reading
 from pnyx.services.container import Services
-from pnyx.web.deps import ServicesDep
+from pnyx.web.deps import ReaderDep, ServicesDep
 from pnyx.web.embed.html import FragmentRoute, fragment
 from pnyx.web.embed.labels import Counted, plural_forms, plural_label
 from pnyx.web.embed.views import comment_view, shown_quote, tree_views
@@ -26,9 +27,26 @@ MAX_URL_CHARS = 2000
 MAX_TITLE_CHARS = 500
 
 
+def _public(services: Services, path: str) -> str:
+    """An address on pnyx as readers reach it."""
+    return services.settings.public_url.rstrip("/") + path
+
+
 def form_action(services: Services) -> str:
-    """Where the fragment's form posts without JavaScript: pnyx as readers reach it."""
-    return services.settings.public_url.rstrip("/") + "/embed/comments"
+    """Where the fragment's comment form posts without JavaScript."""
+    return _public(services, "/embed/comments")
+
+
+def follow_action(services: Services) -> str:
+    """Where the fragment's subscription form posts without JavaScript."""
+    return _public(services, "/embed/subscriptions")
+
+
+def feed_url(services: Services, site: str, key: str, page: reading.ThreadPage) -> str | None:
+    """The thread's Atom feed; None before the thread exists (its feed starts with it)."""
+    if page.thread is None:
+        return None
+    return _public(services, f"{feeds.THREAD_FEED_PATH}?{urlencode({'site': site, 'key': key})}")
 
 
 def _forms(language: str, counted: Counted) -> str:
@@ -92,20 +110,27 @@ async def thread_fragment(
     if anchor is not None:
         anchor_id = page.focus.anchor.id if page.focus else None
         return with_etag(request, fragment(language, "panel.html", **context, anchor_id=anchor_id))
-    return with_etag(request, fragment(language, "thread.html", **context, **_block(language, page)))
+    context.update(_block(language, page), follow_action=follow_action(services))
+    context["feed_url"] = feed_url(services, site, key, page)
+    return with_etag(request, fragment(language, "thread.html", **context))
 
 
 @router.get("/embed/comment")
 async def comment_fragment(
     request: Request,
     services: ServicesDep,
+    reader: ReaderDep,
     comment_id: Annotated[int, Query(alias="id", ge=1, le=MAX_ID, description="The comment's id.")],
     lang: str | None = None,
     quote: Annotated[bool, Query(description="`false`: without the passage above it (for a panel).")] = True,
 ) -> Response:
     """One comment (without its replies) as an HTML fragment; embed.js inserts it after a write."""
     language = negotiate(lang)
-    shown = await lookup.public_comment(services, comment_id)
+    shown = await lookup.public_comment(services, comment_id, reader.identity_id)
     anchors = {shown.anchor.id: shown.anchor} if shown.anchor and quote else {}
     view = comment_view(shown.comment, services.tokens, language, [], shown_quote(shown.comment, anchors))
-    return with_etag(request, fragment(language, "comment.html", comment=view, closed=shown.thread.closed))
+    response = with_etag(request, fragment(language, "comment.html", comment=view, closed=shown.thread.closed))
+    if not lookup.visible_to(shown.comment, None):
+        # Only its author may see this one: no shared cache may keep it.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -17,6 +17,7 @@ from pnyx.i18n import translations
 from pnyx.services.tokens import TokenSigner
 
 AVATAR_COLOURS = 12
+HELD = frozenset({CommentStatus.PENDING, CommentStatus.SPAM})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,12 @@ class CommentView:
     labels: Labels | None = None
     replies: list[CommentView] = field(default_factory=list)
     quote: Quote | None = None
+    # Held for a moderator: only its author is ever served this view (pnyx.services.lookup).
+    pending: bool = False
+    pinned: bool = False
+    featured: bool = False
+    # A moderator changed the text; the reader is told so beside the comment.
+    moderated: bool = False
 
     @property
     def created_iso(self) -> str:
@@ -124,6 +131,11 @@ def comment_view(
         labels=labels_for(comment.author_name, language),
         replies=replies,
         quote=quote,
+        # Spam looks held to its author; a shadow comment reads as published (telling would defeat the ban).
+        pending=comment.status in HELD,
+        pinned=comment.pinned,
+        featured=comment.featured,
+        moderated=comment.moderator_note is not None,
     )
 
 
