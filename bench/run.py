@@ -22,7 +22,7 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert, update
 
-from bench import anchoring
+from bench import anchoring, moderation
 from pnyx.config import Settings
 from pnyx.services import sites as site_service
 from pnyx.services.container import Services
@@ -121,6 +121,11 @@ async def bench_engine(label: str, database_url: str) -> list[str]:
             assert (await http.get("/api/v1/comments", params={**newest, "cursor": cursor})).status_code == 200
 
         lines.append(summary("GET second page (cursor), cold", await timed(ROUNDS, read_deep)))
+
+        async def measure(name: str, operation: Callable[[int], Awaitable[None]]) -> str:
+            return summary(name, await timed(ROUNDS, operation))
+
+        lines += await moderation.bench(moderation.Bench(http, services, site, auth, measure), big)
     return lines
 
 

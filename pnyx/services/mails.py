@@ -25,6 +25,8 @@ def _templates() -> Environment:
         loader=PackageLoader("pnyx", "templates/email"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         keep_trailing_newline=True,
+        # Templates ship with the package and never change while it runs: no stat() per mail.
+        auto_reload=False,
     )
 
 

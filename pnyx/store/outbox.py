@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pnyx.store.dialect import insert_or_ignore
+from pnyx.store.dialect import conflict_insert, insert_or_ignore
 from pnyx.store.tables import outbox
 
 
@@ -50,6 +50,19 @@ async def enqueue(
         created_at=now,
     ).returning(outbox.c.id)
     return (await conn.execute(statement)).first() is not None
+
+
+async def enqueue_many(
+    conn: AsyncConnection, kind: str, messages: list[tuple[dict[str, Any], str]], now: datetime
+) -> None:
+    """Add many ``(payload, dedupe_key)`` messages in one statement, skipping keys that exist already."""
+    if not messages:
+        return
+    rows = [
+        {"kind": kind, "payload": payload, "dedupe_key": key, "attempts": 0, "next_attempt_at": now, "created_at": now}
+        for payload, key in messages
+    ]
+    await conn.execute(conflict_insert(conn, outbox).on_conflict_do_nothing(), rows)
 
 
 def _due(now: datetime) -> Any:
