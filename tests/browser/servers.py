@@ -37,6 +37,21 @@ def _answers(url: str) -> bool:
         return False
 
 
+def demo_env(folder: Path) -> dict[str, str]:
+    """The environment of a demo living in ``folder``: its own database, data folder and secret, no pnyx.toml."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PNYX_")}
+    env.update(
+        PNYX_DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'browser.db'}",
+        PNYX_DATA_DIR=str(folder),
+        PNYX_SECRET_KEY=SECRET,
+        PNYX_CONFIG=str(folder / "no-such-pnyx.toml"),
+    )
+    return env
+
+
+CLI_TIMEOUT_S = 60
+
+
 @dataclass
 class DemoServers:
     """pnyx (``api_url``) and the demo publisher site (``site_url``), one process, one temp SQLite file."""
@@ -47,19 +62,22 @@ class DemoServers:
     log_path: Path
     log: IO[bytes]
 
+    def cli(self, *args: str, **env: str) -> str:
+        """Run the pnyx CLI on this demo's database, as its operator would; what it printed (it must succeed)."""
+        folder = self.log_path.parent
+        command = [sys.executable, "-m", "pnyx", *args]
+        done = subprocess.run(
+            command, cwd=folder, env={**demo_env(folder), **env}, capture_output=True, text=True, timeout=CLI_TIMEOUT_S
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
     @classmethod
     def start(cls, folder: Path) -> DemoServers:
         """Start ``pnyx demo`` in ``folder`` and wait until both servers answer."""
         api_port, site_port = free_ports(2)
-        env = {name: value for name, value in os.environ.items() if not name.startswith("PNYX_")}
-        env.update(
-            PNYX_DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'browser.db'}",
-            PNYX_DATA_DIR=str(folder),
-            PNYX_SECRET_KEY=SECRET,
-            PNYX_CONFIG=str(folder / "no-such-pnyx.toml"),
-            # The tests post and vote faster than any person; limits have their own tests.
-            PNYX_RATE_LIMITS="off",
-        )
+        # The tests post and vote faster than any person; limits have their own tests.
+        env = {**demo_env(folder), "PNYX_RATE_LIMITS": "off"}
         log_path = folder / "demo.log"
         log = log_path.open("wb")
         command = [sys.executable, "-m", "pnyx", "demo", "--port", str(api_port), "--site-port", str(site_port)]

@@ -6,10 +6,7 @@ afterwards, so the other tests meet the demo as seeded.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +17,7 @@ from playwright.async_api import Locator, Page, Route, expect
 from pnyx.demo import DEMO_SITE
 from tests.browser.browsing import describe, serious_violations
 from tests.browser.conftest import NewPage
-from tests.browser.servers import SECRET, DemoServers
+from tests.browser.servers import DemoServers
 from tests.browser.widget import (
     AWAITING_MODERATION,
     HELD,
@@ -39,23 +36,11 @@ from tests.browser.widget import (
 
 pytestmark = pytest.mark.browser
 HELD_KEY = "council-transcripts"
-CLI_TIMEOUT_S = 60
 
 
 def site_settings(demo: DemoServers, *options: str) -> str:
     """Run ``pnyx site settings demo OPTIONS`` on the running demo's database; returns what it printed."""
-    folder = demo.log_path.parent
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PNYX_")}
-    env.update(
-        PNYX_DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'browser.db'}",
-        PNYX_DATA_DIR=str(folder),
-        PNYX_SECRET_KEY=SECRET,
-        PNYX_CONFIG=str(folder / "no-such-pnyx.toml"),
-    )
-    command = [sys.executable, "-m", "pnyx", "site", "settings", DEMO_SITE, *options]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT_S, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return demo.cli("site", "settings", DEMO_SITE, *options)
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ and goes back to publishing at once afterwards, so the other browser tests find 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -20,39 +17,20 @@ from playwright.async_api import Dialog, Locator, Page, expect
 from pnyx.demo import DEMO_SITE
 from tests.browser.browsing import describe, serious_violations
 from tests.browser.conftest import NewPage
-from tests.browser.servers import SECRET, DemoServers
+from tests.browser.servers import DemoServers
 from tests.browser.widget import button, comment, open_article, reader_name
 
 pytestmark = pytest.mark.browser
 KEY = "council-transcripts"
 MODERATOR = "desk@pnyx.example"
 PASSWORD = "a long moderator passphrase"
-CLI_TIMEOUT_S = 60
 PHONE = {"width": 390, "height": 844}
 BAN_SENTENCE = re.compile(r"moderators have stopped you from commenting")
 
 
 def pnyx(demo: DemoServers, *args: str) -> str:
     """Run the pnyx CLI on the demo's database, as its operator would; its output."""
-    folder = demo.log_path.parent
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PNYX_")}
-    env.update(
-        PNYX_DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'browser.db'}",
-        PNYX_DATA_DIR=str(folder),
-        PNYX_SECRET_KEY=SECRET,
-        PNYX_CONFIG=str(folder / "no-such-pnyx.toml"),
-        PNYX_ADMIN_PASSWORD=PASSWORD,
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "pnyx", *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT_S,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    return demo.cli(*args, PNYX_ADMIN_PASSWORD=PASSWORD)
 
 
 @pytest.fixture
