@@ -362,7 +362,8 @@ def demo(
     password = _run(demo_editor)
     console.print(f"Demo newspaper: http://127.0.0.1:{page_port}{FEATURED.path} (front page: /)")
     console.print(f"pnyx:           http://127.0.0.1:{port}/api/docs (API) — stop both with Ctrl+C")
-    console.print(f"Moderation:     http://127.0.0.1:{port}/admin as {DEMO_EDITOR}, password {password}")
+    console.print(f"Moderation:     http://127.0.0.1:{port}/admin")
+    console.print(f"                sign in as {DEMO_EDITOR} with {password} (new at every start)")
     run_demo(load_settings(), api_socket, site_socket)
 
 
