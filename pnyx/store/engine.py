@@ -28,9 +28,18 @@ _WRITE_OPTION = "pnyx_write"
 Conn = AsyncConnection
 
 
+# SQLite's own lower() folds ASCII letters only; this function, registered on every connection, folds them all.
+SQLITE_LOWER = "pnyx_lower"
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's begin event issue BEGIN itself, so writes can ask for IMMEDIATE.
     dbapi_connection.isolation_level = None
+    dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     for pragma in (f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}", "synchronous=FULL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")

@@ -13,6 +13,7 @@ from sqlalchemy.sql import Select
 
 from pnyx.domain.models import Comment, CommentStatus
 from pnyx.store.comments import to_comment
+from pnyx.store.engine import SQLITE_LOWER
 from pnyx.store.tables import comment, identity, report, site, thread, thread_alias
 
 QueueName = Literal["pending", "reported", "spam", "all"]
@@ -160,23 +161,6 @@ def _queue_condition(name: QueueName) -> ColumnElement[bool] | None:
     return None
 
 
-# SQLite's own lower() folds ASCII letters only; this function, registered per connection, folds them all.
-SQLITE_LOWER = "pnyx_lower"
-
-
-def _lower(value: str | None) -> str | None:
-    return None if value is None else value.lower()
-
-
-def _register_lower(sync_conn: Any) -> None:
-    sync_conn.connection.dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
-
-
-async def _prepare_search(conn: AsyncConnection, query: QueueQuery) -> None:
-    if conn.dialect.name == "sqlite" and (query.text or query.author or query.email):
-        await conn.run_sync(_register_lower)
-
-
 def _contains(column: ColumnElement[Any], needle: str, sqlite: bool) -> ColumnElement[bool]:
     # Both sides lower-cased the same way, Unicode included (PostgreSQL's lower() follows the database's ctype).
     lowered = getattr(func, SQLITE_LOWER)(column) if sqlite else func.lower(column)
@@ -213,7 +197,6 @@ def _queue_select(conn: AsyncConnection, query: QueueQuery, *columns: Any) -> Se
 
 async def queue_page(conn: AsyncConnection, query: QueueQuery) -> list[QueueRow]:
     """Up to ``limit + 1`` comments of a queue, newest first (the extra one says a next page exists)."""
-    await _prepare_search(conn, query)
     statement = _queue_select(
         conn,
         query,
