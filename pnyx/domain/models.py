@@ -100,6 +100,8 @@ class Identity:
     banned: bool = False
     # True once the reader proved they read mail at ``email`` (a confirmed subscription, a sign-in link).
     email_verified: bool = False
+    # A shadow-banned reader's new comments are seen by their author alone.
+    shadowbanned: bool = False
 
 
 @dataclass(frozen=True, slots=True)

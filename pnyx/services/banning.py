@@ -76,11 +76,6 @@ async def lift_shadow_ban(services: Services, actor: Actor, ids: Iterable[int], 
     return await _shadow(services, actor, ids, False, reason)
 
 
-async def is_shadowbanned(conn: Conn, identity_id: int | None) -> bool:
-    """Whether a new comment by this identity is to be stored shadow (post_comment asks in its transaction)."""
-    return await store.is_shadowbanned(conn, identity_id)
-
-
 @dataclass(frozen=True, slots=True)
 class Banned:
     """The bans an action stored (renewed when they existed), and the comments it rejected with them."""

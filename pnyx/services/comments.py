@@ -13,7 +13,7 @@ from pnyx.domain.text import clean_body, clean_email, clean_name, clean_website
 from pnyx.domain.threading import place_reply
 from pnyx.domain.webhooks import COMMENT_CREATED
 from pnyx.errors import Conflict, Forbidden, Invalid, NotFound
-from pnyx.services import alerts, banning, defences, moderation, notifications, subscriptions, webhooks
+from pnyx.services import alerts, defences, moderation, notifications, subscriptions, webhooks
 from pnyx.services.anchors import anchor_for_post, anchor_of
 from pnyx.services.container import Services
 from pnyx.services.readers import Reader, actor_of, writer_for
@@ -129,7 +129,7 @@ async def post_comment(services: Services, post: NewPost, reader: Reader) -> Pos
                 created_at=services.clock(),
                 ip_hash=actor.address_hash,
                 anchor_id=anchor.id if anchor else None,
-                shadow=await banning.is_shadowbanned(conn, writer.identity_id),
+                shadow=writer.shadowbanned,
                 spam_score=verdict.spam_score,
                 held_reason=verdict.held_reason,
             ),

@@ -21,6 +21,7 @@ from pnyx.services.container import Services
 from pnyx.services.moderation import Actor, require_site
 from pnyx.services.queues import AuditPage, QueueFilter, QueueItem, QueuePage
 from pnyx.store import dashboard as store
+from pnyx.store import moderation as moderation_store
 from pnyx.store import reports as report_store
 from pnyx.store import sites as site_store
 from pnyx.store.dashboard import BusyThread, Sites
@@ -141,7 +142,7 @@ async def queue_view(
 async def comment_view(services: Services, actor: Actor, comment_id: int) -> QueueItem:
     """One comment with its thread, site, hashed address and open reports, for a moderator of its site."""
     async with services.db.read() as conn:
-        row = await store.review_row(conn, comment_id) if 0 < comment_id <= MAX_ID else None
+        row = await moderation_store.review_row(conn, comment_id) if 0 < comment_id <= MAX_ID else None
         if row is None:
             raise NotFound(f"There is no comment {comment_id}.")
         require_site(actor, row.site_id, f"Comment {comment_id}")

@@ -6,11 +6,11 @@ e-mail and hashed address here, never who reported a comment: only the reasons a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import get_args
 
-from pnyx.domain.models import Comment, Sort
+from pnyx.domain.models import Sort
 from pnyx.domain.paging import decode_cursor, encode_cursor
 from pnyx.domain.text import clean_text
 from pnyx.domain.urls import thread_key
@@ -32,35 +32,17 @@ CURSOR_SORT = Sort.NEWEST
 
 
 @dataclass(frozen=True, slots=True)
-class QueueFilter:
-    """Search within a queue: every given field must match. Text, author and e-mail match case-insensitive
-    substrings, ``ip_hash`` exactly, ``thread`` a thread's key or URL; ``since`` inclusive, ``until`` exclusive."""
+class QueueFilter(store.Search):
+    """A search within a queue (see ``Search``), on one site of the moderator's (``site_id``) or all of them."""
 
     site_id: int | None = None
-    text: str | None = None
-    author: str | None = None
-    email: str | None = None
-    ip_hash: str | None = None
-    thread: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class QueueItem:
-    """A comment in a queue with its article and site, the author's hashed address, and the open reports' reasons.
+class QueueItem(store.QueueRow):
+    """A queue row (the comment with status, held reason, spam score, report count, author; its article and site;
+    the author's hashed address) and the reasons of its open reports with their counts."""
 
-    ``comment`` carries status, held_reason, spam_score, report_count, author name and e-mail.
-    """
-
-    comment: Comment
-    site_id: int
-    site_slug: str
-    thread_key: str
-    thread_url: str | None
-    thread_title: str | None
-    thread_closed: bool
-    ip_hash: str | None
     reasons: dict[str, int] = field(default_factory=dict)
 
 
@@ -104,29 +86,22 @@ def _query(actor: Actor, name: QueueName, filters: QueueFilter, cursor: str | No
         site_ids=_sites(actor, filters.site_id),
         limit=limit,
         after=decode_cursor(cursor, CURSOR_SORT) if cursor else None,
-        text=_text(filters.text, "text"),
-        author=_text(filters.author, "author"),
-        email=_text(filters.email, "e-mail"),
-        ip_hash=_text(filters.ip_hash, "IP hash"),
-        thread=thread_key(thread) if thread else None,
-        since=_moment(filters.since, "since"),
-        until=_moment(filters.until, "until"),
+        search=store.Search(
+            text=_text(filters.text, "text"),
+            author=_text(filters.author, "author"),
+            email=_text(filters.email, "e-mail"),
+            ip_hash=_text(filters.ip_hash, "IP hash"),
+            thread=thread_key(thread) if thread else None,
+            since=_moment(filters.since, "since"),
+            until=_moment(filters.until, "until"),
+        ),
     )
 
 
 def item_of(row: store.QueueRow, reasons: dict[int, dict[str, int]]) -> QueueItem:
     """A queue row as a moderator sees it, with its open reports' reasons (from ``reasons`` by comment id)."""
-    return QueueItem(
-        row.comment,
-        row.site_id,
-        row.site_slug,
-        row.thread_key,
-        row.thread_url,
-        row.thread_title,
-        row.thread_closed,
-        row.ip_hash,
-        reasons.get(row.comment.id, {}),
-    )
+    columns = {column.name: getattr(row, column.name) for column in fields(row)}
+    return QueueItem(**columns, reasons=reasons.get(row.comment.id, {}))
 
 
 async def queue(

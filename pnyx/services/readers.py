@@ -27,6 +27,8 @@ class Writer:
 
     identity_id: int
     new_token: str | None
+    # Read with the identity it writes as: a shadow-banned writer's comment is stored shadow.
+    shadowbanned: bool = False
 
 
 def reader_from_token(services: Services, token: str | None, address: str | None, origin: str | None) -> Reader:
@@ -51,4 +53,4 @@ async def writer_for(conn: Conn, services: Services, reader: Reader) -> Writer:
         raise Unauthorized("Your reader token names an identity this server no longer has. Clear this site's data.")
     if identity.banned:
         raise Forbidden("This account may no longer comment or vote on this site.", code="banned")
-    return Writer(identity.id, None)
+    return Writer(identity.id, None, identity.shadowbanned)

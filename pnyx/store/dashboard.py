@@ -16,8 +16,6 @@ from sqlalchemy import ColumnElement, Date, cast, func, literal_column, select, 
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
-from pnyx.store.comments import to_comment
-from pnyx.store.moderation import QueueRow
 from pnyx.store.tables import comment, report, site, thread
 
 Sites = frozenset[int] | None
@@ -113,25 +111,3 @@ async def busiest_threads(conn: AsyncConnection, sites: Sites, since: datetime, 
         )
         for row in await conn.execute(statement)
     ]
-
-
-async def review_row(conn: AsyncConnection, comment_id: int) -> QueueRow | None:
-    """One comment as a queue shows it (thread, site, the author's hashed address), for its own console page."""
-    statement = (
-        select(
-            comment,
-            thread.c.site_id.label("site_id"),
-            site.c.slug.label("site_slug"),
-            thread.c.key.label("thread_key"),
-            thread.c.url.label("thread_url"),
-            thread.c.title.label("thread_title"),
-            thread.c.closed.label("thread_closed"),
-        )
-        .select_from(comment.join(thread, thread.c.id == comment.c.thread_id).join(site, site.c.id == thread.c.site_id))
-        .where(comment.c.id == comment_id)
-    )
-    row = (await conn.execute(statement)).one_or_none()
-    if row is None:
-        return None
-    thread_of = (row.site_id, row.site_slug, row.thread_key, row.thread_url, row.thread_title, bool(row.thread_closed))
-    return QueueRow(to_comment(row), row.ip_hash, *thread_of)

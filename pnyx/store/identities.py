@@ -20,6 +20,7 @@ def _to_identity(row: Any) -> Identity:
         email=row.email,
         banned=row.banned,
         email_verified=row.email_verified,
+        shadowbanned=row.shadowbanned,
     )
 
 

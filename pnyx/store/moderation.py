@@ -81,14 +81,6 @@ async def set_shadowbanned(conn: AsyncConnection, identity_id: int, flag: bool) 
     return result.first() is not None
 
 
-async def is_shadowbanned(conn: AsyncConnection, identity_id: int | None) -> bool:
-    """Whether this identity's comments are seen by their author alone."""
-    if identity_id is None:
-        return False
-    query = select(identity.c.shadowbanned).where(identity.c.id == identity_id)
-    return bool((await conn.execute(query)).scalar_one_or_none())
-
-
 async def set_shadow(conn: AsyncConnection, identity_id: int, flag: bool) -> list[Comment]:
     """Mark every comment of an identity shadow (or not); the comments that changed, as they were before."""
     changed = select(comment.c.id).where(comment.c.identity_id == identity_id, comment.c.shadow != flag)
@@ -112,17 +104,11 @@ async def set_closed(conn: AsyncConnection, thread_id: int, closed: bool) -> int
 
 
 @dataclass(frozen=True, slots=True)
-class QueueQuery:
-    """One page of a moderation queue, newest first, after the keyset position ``after``.
+class Search:
+    """A search within a queue: every given field must match. Text, author and e-mail match case-insensitive
+    substrings, ``ip_hash`` exactly, ``thread`` a canonical thread key or URL; ``since`` inclusive, ``until``
+    exclusive."""
 
-    ``site_ids`` None means every site. Text, author and e-mail match case-insensitive substrings;
-    ``thread`` is a canonical thread key or URL; ``since`` is inclusive, ``until`` exclusive.
-    """
-
-    queue: QueueName
-    site_ids: frozenset[int] | None
-    limit: int
-    after: tuple[datetime, int] | None = None
     text: str | None = None
     author: str | None = None
     email: str | None = None
@@ -130,6 +116,18 @@ class QueueQuery:
     thread: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """One page of a moderation queue, newest first, after the keyset position ``after``; ``site_ids`` None
+    means every site."""
+
+    queue: QueueName
+    site_ids: frozenset[int] | None
+    limit: int
+    after: tuple[datetime, int] | None = None
+    search: Search = Search()
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,21 +169,23 @@ def _filters(query: QueueQuery, sqlite: bool) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if query.site_ids is not None:
         found.append(thread.c.site_id.in_(sorted(query.site_ids)))
-    if query.text:
-        found.append(_contains(comment.c.body_source, query.text, sqlite))
-    if query.author:
-        found.append(_contains(comment.c.author_name, query.author, sqlite))
-    if query.email:
-        found.append(_contains(comment.c.author_email, query.email, sqlite))
-    if query.ip_hash:
-        found.append(comment.c.ip_hash == query.ip_hash)
-    if query.thread:
-        aliased = select(thread_alias.c.thread_id).where(thread_alias.c.url == query.thread)
-        found.append(or_(thread.c.key == query.thread, thread.c.url == query.thread, thread.c.id.in_(aliased)))
-    if query.since is not None:
-        found.append(comment.c.created_at >= query.since)
-    if query.until is not None:
-        found.append(comment.c.created_at < query.until)
+    wanted = query.search
+    for column, needle in (
+        (comment.c.body_source, wanted.text),
+        (comment.c.author_name, wanted.author),
+        (comment.c.author_email, wanted.email),
+    ):
+        if needle:
+            found.append(_contains(column, needle, sqlite))
+    if wanted.ip_hash:
+        found.append(comment.c.ip_hash == wanted.ip_hash)
+    if wanted.thread:
+        aliased = select(thread_alias.c.thread_id).where(thread_alias.c.url == wanted.thread)
+        found.append(or_(thread.c.key == wanted.thread, thread.c.url == wanted.thread, thread.c.id.in_(aliased)))
+    if wanted.since is not None:
+        found.append(comment.c.created_at >= wanted.since)
+    if wanted.until is not None:
+        found.append(comment.c.created_at < wanted.until)
     return found
 
 
@@ -195,35 +195,49 @@ def _queue_select(conn: AsyncConnection, query: QueueQuery, *columns: Any) -> Se
     return select(*columns).select_from(comment.join(thread, thread.c.id == comment.c.thread_id)).where(*conditions)
 
 
+# A queue row's comment with its thread and site, as every console list and page shows it.
+_ROW_COLUMNS = (
+    comment,
+    thread.c.site_id.label("site_id"),
+    site.c.slug.label("site_slug"),
+    thread.c.key.label("thread_key"),
+    thread.c.url.label("thread_url"),
+    thread.c.title.label("thread_title"),
+    thread.c.closed.label("thread_closed"),
+)
+
+
+def _to_row(row: Any) -> QueueRow:
+    return QueueRow(
+        to_comment(row),
+        row.ip_hash,
+        row.site_id,
+        row.site_slug,
+        row.thread_key,
+        row.thread_url,
+        row.thread_title,
+        bool(row.thread_closed),
+    )
+
+
 async def queue_page(conn: AsyncConnection, query: QueueQuery) -> list[QueueRow]:
     """Up to ``limit + 1`` comments of a queue, newest first (the extra one says a next page exists)."""
-    statement = _queue_select(
-        conn,
-        query,
-        comment,
-        thread.c.site_id.label("site_id"),
-        site.c.slug.label("site_slug"),
-        thread.c.key.label("thread_key"),
-        thread.c.url.label("thread_url"),
-        thread.c.title.label("thread_title"),
-        thread.c.closed.label("thread_closed"),
-    ).join(site, site.c.id == thread.c.site_id)
+    statement = _queue_select(conn, query, *_ROW_COLUMNS).join(site, site.c.id == thread.c.site_id)
     if query.after is not None:
         statement = statement.where(tuple_(comment.c.created_at, comment.c.id) < tuple_(*query.after))
     statement = statement.order_by(comment.c.created_at.desc(), comment.c.id.desc()).limit(query.limit + 1)
-    return [
-        QueueRow(
-            to_comment(row),
-            row.ip_hash,
-            row.site_id,
-            row.site_slug,
-            row.thread_key,
-            row.thread_url,
-            row.thread_title,
-            bool(row.thread_closed),
-        )
-        for row in await conn.execute(statement)
-    ]
+    return [_to_row(row) for row in await conn.execute(statement)]
+
+
+async def review_row(conn: AsyncConnection, comment_id: int) -> QueueRow | None:
+    """One comment as a queue shows it (thread, site, the author's hashed address), for its own console page."""
+    statement = (
+        select(*_ROW_COLUMNS)
+        .select_from(comment.join(thread, thread.c.id == comment.c.thread_id).join(site, site.c.id == thread.c.site_id))
+        .where(comment.c.id == comment_id)
+    )
+    row = (await conn.execute(statement)).one_or_none()
+    return _to_row(row) if row else None
 
 
 async def queue_size(conn: AsyncConnection, name: QueueName, site_ids: frozenset[int] | None) -> int:
